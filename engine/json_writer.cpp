@@ -1,0 +1,217 @@
+#include "engine/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace logpipe {
+
+namespace {
+
+// 0: copy as is; 1: needs a short escape or \u00XX; 2: start of a multi-byte sequence.
+constexpr unsigned char kClass[256] = {
+    // 0x00-0x1F control characters
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // '"' at 0x22
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,  // '\\' at 0x5C
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,  // DEL 0x7F escaped for safety
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";
+
+// Length of the valid UTF-8 sequence starting at p, or 0 when invalid
+// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
+  unsigned char c = p[0];
+  size_t n = end - p;
+  if (c >= 0xC2 && c <= 0xDF) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
+    if (c == 0xED && p[1] >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+      return 0;
+    if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
+    if (c == 0xF4 && p[1] >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void append_json_string(std::string_view s, std::string& out) {
+  out += '"';
+  auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  auto* end = p + s.size();
+  auto* run = p;
+  while (p < end) {
+    unsigned char cls = kClass[*p];
+    if (cls == 0) {
+      ++p;
+      continue;
+    }
+    if (cls == 2) {
+      size_t n = utf8_sequence(p, end);
+      if (n) {
+        p += n;
+        continue;
+      }
+      out.append(reinterpret_cast<const char*>(run), p - run);
+      out += kReplacement;
+      ++p;
+      run = p;
+      continue;
+    }
+    out.append(reinterpret_cast<const char*>(run), p - run);
+    switch (*p) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default: {
+        static const char hex[] = "0123456789abcdef";
+        char buf[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+        out.append(buf, 6);
+      }
+    }
+    ++p;
+    run = p;
+  }
+  out.append(reinterpret_cast<const char*>(run), p - run);
+  out += '"';
+}
+
+static void append_number(const Value& v, std::string& out) {
+  char buf[32];
+  if (v.is_int()) {
+    auto r = std::to_chars(buf, buf + sizeof buf, v.as_int());
+    out.append(buf, r.ptr - buf);
+    return;
+  }
+  double d = v.as_float();
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  auto r = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view s(buf, r.ptr - buf);
+  out += s;
+  // Keep a float a float for readers that type by form (1.0, not 1).
+  if (s.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+void append_json(const Value& v, std::string& out) {
+  switch (v.kind()) {
+    case Value::Kind::Null:
+      out += "null";
+      break;
+    case Value::Kind::Bool:
+      out += v.as_bool() ? "true" : "false";
+      break;
+    case Value::Kind::Int:
+    case Value::Kind::Float:
+      append_number(v, out);
+      break;
+    case Value::Kind::String:
+      append_json_string(v.as_string(), out);
+      break;
+    case Value::Kind::Timestamp:
+      out += '"';
+      v.as_timestamp().append_iso8601(out);
+      out += '"';
+      break;
+    case Value::Kind::Array: {
+      out += '[';
+      bool first = true;
+      for (auto& e : v.as_array()) {
+        if (!first) out += ',';
+        first = false;
+        append_json(e, out);
+      }
+      out += ']';
+      break;
+    }
+    case Value::Kind::Object: {
+      out += '{';
+      bool first = true;
+      for (auto& [k, e] : v.as_object()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(k, out);
+        out += ':';
+        append_json(e, out);
+      }
+      out += '}';
+      break;
+    }
+  }
+}
+
+void append_event_json(const Event& e, std::string& out) {
+  out += '{';
+  bool first = true;
+  for (auto& [k, v] : e.fields()) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(k, out);
+    out += ':';
+    append_json(v, out);
+  }
+  out += '}';
+}
+
+std::string to_json(const Value& v) {
+  std::string s;
+  append_json(v, s);
+  return s;
+}
+
+void append_json_pretty(const Value& v, std::string& out, int indent) {
+  auto pad = [&](int n) { out.append(size_t(n) * 2, ' '); };
+  if (v.is_array() && !v.as_array().empty()) {
+    out += "[\n";
+    bool first = true;
+    for (auto& e : v.as_array()) {
+      if (!first) out += ",\n";
+      first = false;
+      pad(indent + 1);
+      append_json_pretty(e, out, indent + 1);
+    }
+    out += '\n';
+    pad(indent);
+    out += ']';
+    return;
+  }
+  if (v.is_object() && !v.as_object().empty()) {
+    out += "{\n";
+    bool first = true;
+    for (auto& [k, e] : v.as_object()) {
+      if (!first) out += ",\n";
+      first = false;
+      pad(indent + 1);
+      append_json_string(k, out);
+      out += " => ";
+      append_json_pretty(e, out, indent + 1);
+    }
+    out += '\n';
+    pad(indent);
+    out += '}';
+    return;
+  }
+  append_json(v, out);
+}
+
+}  // namespace logpipe

@@ -1,0 +1,90 @@
+// Plugin options: declared once, with type, default and one line of help.
+//
+// The compiler validates a plugin block's attributes against its OptionSpecs
+// (unknown option, wrong type, missing required, value not among the allowed
+// ones), applies Logstash's coercions (a numeric string is a number, "true" is
+// a boolean, an even-length array is a hash, a scalar is a one-element array)
+// and defaults, and hands the plugin a Settings object holding exactly one
+// checked Value per declared option. The generated option reference
+// (`logpipe --help-plugin NAME`, docs/plugins.md) comes from the same specs.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/value.h"
+
+namespace logpipe {
+
+enum class OptionType {
+  String,    // a string (numbers and barewords are taken as their text)
+  Number,    // an integer or a float (numeric strings accepted)
+  Boolean,   // true/false, as bareword or string
+  Array,     // an array of values; a scalar becomes a one-element array
+  Hash,      // an object; an even-length array [k1, v1, k2, v2] becomes one
+  Codec,     // a codec name, optionally with settings: codec => json { ... }
+  Password,  // a string that is never printed or logged
+  Path,      // a string naming a file or directory
+  Any,       // any value, unchecked (the plugin checks it)
+};
+
+const char* option_type_name(OptionType t);
+
+struct OptionSpec {
+  std::string name;
+  OptionType type = OptionType::String;
+  std::optional<Value> default_value;  // nullopt: no default (absent unless given)
+  std::string help;
+  bool required = false;
+  std::vector<std::string> allowed;  // for enumerations: the accepted strings
+  bool deprecated_noop = false;      // accepted for compatibility, does nothing here
+};
+
+using OptionSpecs = std::vector<OptionSpec>;
+
+// A codec choice after validation: its name and its own checked settings.
+struct CodecSpec;
+
+// Thrown by a plugin's constructor for a setting it cannot accept; the compiler
+// reports it with the position of the option (or of the plugin block).
+struct OptionError : std::runtime_error {
+  OptionError(std::string option, const std::string& why)
+      : std::runtime_error(why), option(std::move(option)) {}
+  std::string option;  // "" when it is about the block as a whole
+};
+
+class Settings {
+ public:
+  // Lookups of declared options. A missing option with no default returns the
+  // fallback. Types were checked by the compiler, so these do not fail.
+  bool has(const std::string& name) const;
+  const Value* get(const std::string& name) const;
+  std::string get_string(const std::string& name, const std::string& fallback = "") const;
+  int64_t get_int(const std::string& name, int64_t fallback = 0) const;
+  double get_number(const std::string& name, double fallback = 0) const;
+  bool get_bool(const std::string& name, bool fallback = false) const;
+  // Array elements as strings (to_string of each).
+  std::vector<std::string> get_strings(const std::string& name) const;
+  const Array& get_array(const std::string& name) const;    // empty when absent
+  const Object& get_hash(const std::string& name) const;    // empty when absent
+  // The codec option, when the plugin declares one.
+  const CodecSpec* codec() const { return codec_.get(); }
+
+  void set(const std::string& name, Value v);
+  void set_codec(std::shared_ptr<const CodecSpec> c) { codec_ = std::move(c); }
+  const Object& all() const { return values_; }
+
+ private:
+  Object values_;
+  std::shared_ptr<const CodecSpec> codec_;
+};
+
+struct CodecSpec {
+  std::string name;
+  Settings settings;
+};
+
+}  // namespace logpipe

@@ -1,0 +1,100 @@
+#include "engine/plugin.h"
+
+#include "engine/field_decorators.h"
+
+namespace logpipe {
+
+struct Filter::Common {
+  AddFields add_field;
+  RemoveFields remove_field;
+  TagList add_tag;
+  TagList remove_tag;
+};
+
+Filter::Filter(const PluginArgs& args) : id_(args.id) {
+  auto c = std::make_shared<Common>();
+  c->add_field = AddFields(args.settings.get_hash("add_field"));
+  c->remove_field = RemoveFields(args.settings.get_strings("remove_field"));
+  c->add_tag = TagList(args.settings.get_strings("add_tag"));
+  c->remove_tag = TagList(args.settings.get_strings("remove_tag"));
+  common_ = std::move(c);
+}
+
+void Filter::process(const std::vector<Event*>& events, FilterContext& ctx) {
+  for (Event* e : events) filter(*e, ctx);
+}
+
+void Filter::filter_matched(Event& e) const {
+  // Logstash's order: add_field, remove_field, add_tag, remove_tag.
+  common_->add_field.apply(e);
+  common_->remove_field.apply(e);
+  common_->add_tag.add_to(e);
+  common_->remove_tag.remove_from(e);
+}
+
+OptionSpecs Filter::common_options() {
+  return {
+      {"add_field", OptionType::Hash, Value(Object()), "Fields to add when the filter succeeds; names and values may use %{field}."},
+      {"add_tag", OptionType::Array, Value(Array()), "Tags to add when the filter succeeds."},
+      {"remove_field", OptionType::Array, Value(Array()), "Fields to remove when the filter succeeds."},
+      {"remove_tag", OptionType::Array, Value(Array()), "Tags to remove when the filter succeeds."},
+      {"id", OptionType::String, std::nullopt, "A unique name for this plugin, used in metrics and logs."},
+      {"enable_metric", OptionType::Boolean, Value(true), "Collect metrics for this plugin."},
+      {"periodic_flush", OptionType::Boolean, Value(false), "Call the filter's flush method at regular intervals."},
+  };
+}
+
+OptionSpecs Input::common_options() {
+  return {
+      {"type", OptionType::String, std::nullopt, "Sets the `type` field of events that have none."},
+      {"tags", OptionType::Array, Value(Array()), "Tags added to every event."},
+      {"add_field", OptionType::Hash, Value(Object()), "Fields added to every event."},
+      {"codec", OptionType::Codec, std::nullopt, "How input bytes become events."},
+      {"id", OptionType::String, std::nullopt, "A unique name for this plugin, used in metrics and logs."},
+      {"enable_metric", OptionType::Boolean, Value(true), "Collect metrics for this plugin."},
+  };
+}
+
+OptionSpecs Output::common_options() {
+  return {
+      {"codec", OptionType::Codec, std::nullopt, "How events become output bytes."},
+      {"id", OptionType::String, std::nullopt, "A unique name for this plugin, used in metrics and logs."},
+      {"enable_metric", OptionType::Boolean, Value(true), "Collect metrics for this plugin."},
+      {"workers", OptionType::Number, Value(1), "Accepted for compatibility; outputs are driven by the filter workers.", false, {}, true},
+  };
+}
+
+const char* plugin_kind_name(PluginKind k) {
+  switch (k) {
+    case PluginKind::Input: return "input";
+    case PluginKind::Filter: return "filter";
+    case PluginKind::Output: return "output";
+    case PluginKind::Codec: return "codec";
+  }
+  return "?";
+}
+
+OptionSpecs PluginInfo::all_options() const {
+  OptionSpecs all = options;
+  OptionSpecs common;
+  switch (kind) {
+    case PluginKind::Input: common = Input::common_options(); break;
+    case PluginKind::Filter: common = Filter::common_options(); break;
+    case PluginKind::Output: common = Output::common_options(); break;
+    case PluginKind::Codec: break;
+  }
+  for (auto& c : common) {
+    bool overridden = false;
+    for (auto& o : all) overridden |= o.name == c.name;
+    if (!overridden) all.push_back(c);
+  }
+  return all;
+}
+
+const PluginInfo* find_plugin(PluginKind kind, std::string_view name) {
+  for (auto& p : plugin_registry())
+    if (p.kind == kind && p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace logpipe

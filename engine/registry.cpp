@@ -1,0 +1,37 @@
+// The one place plugins are registered: a line per plugin.
+#include "engine/codecs/codecs.h"
+#include "filters/drop_filter.h"
+#include "filters/mutate_filter.h"
+#include "inputs/file_input.h"
+#include "inputs/generator_input.h"
+#include "inputs/stdin_input.h"
+#include "outputs/file_output.h"
+#include "outputs/stdout_output.h"
+
+namespace logpipe {
+
+const std::vector<PluginInfo>& plugin_registry() {
+  static const std::vector<PluginInfo> registry = [] {
+    std::vector<PluginInfo> r;
+    // inputs
+    r.push_back(stdin_input_info());
+    r.push_back(file_input_info());
+    r.push_back(generator_input_info());
+    // filters
+    r.push_back(mutate_filter_info());
+    r.push_back(drop_filter_info());
+    // outputs
+    r.push_back(stdout_output_info());
+    r.push_back(file_output_info());
+    // codecs
+    r.push_back(plain_codec_info());
+    r.push_back(line_codec_info());
+    r.push_back(json_codec_info());
+    r.push_back(json_lines_codec_info());
+    r.push_back(rubydebug_codec_info());
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace logpipe

@@ -1,0 +1,52 @@
+// SprintfTemplate: Logstash's `%{...}` string formatting, compiled once.
+//
+// A template such as "logs-%{[app][name]}-%{+YYYY.MM.dd}" is split at config
+// time into literal text and placeholders (LOGSTASH_CONFIG_FACTS.md §7):
+//   %{REF}       the field's string form (arrays joined with ",", objects as
+//                JSON); a missing or null field leaves "%{REF}" as written.
+//   %{+FORMAT}   @timestamp formatted with a Joda-Time pattern, in UTC;
+//                nothing when the event has no @timestamp.
+//   %{+%s}       @timestamp as Unix epoch seconds.
+//   %{{FORMAT}}  @timestamp with a java.time pattern, UTC; %{{TIME_NOW}} is
+//                the current time.
+// Formatting allocates nothing beyond appending to the caller's string.
+// Thread-safe after construction (const use from several workers).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/event.h"
+
+namespace logpipe {
+
+class JodaFormat;
+
+class SprintfTemplate {
+ public:
+  SprintfTemplate() = default;
+  // Never fails: an unparsable field reference is kept as literal text, as
+  // Logstash leaves it in the output.
+  explicit SprintfTemplate(std::string_view text);
+
+  // True when the template has no placeholder (the text is its own result).
+  bool constant() const { return parts_.size() <= 1 && (parts_.empty() || parts_[0].kind == Part::Literal); }
+  const std::string& text() const { return text_; }
+
+  std::string format(const Event& e) const;
+  void append(const Event& e, std::string& out) const;
+
+ private:
+  struct Part {
+    enum Kind { Literal, Field, Joda, EpochSeconds, JavaTime, TimeNow } kind = Literal;
+    std::string text;                    // literal text, or the placeholder as written
+    std::shared_ptr<const FieldRef> ref;  // Field
+    std::shared_ptr<const JodaFormat> joda;  // Joda and JavaTime
+  };
+  std::vector<Part> parts_;
+  std::string text_;
+};
+
+}  // namespace logpipe

@@ -1,0 +1,294 @@
+#include "engine/value.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "engine/json_writer.h"
+
+namespace logpipe {
+
+Timestamp Timestamp::now() {
+  using namespace std::chrono;
+  return Timestamp{duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count()};
+}
+
+int64_t Timestamp::seconds() const {
+  int64_t s = nanos / 1000000000LL;
+  if (nanos % 1000000000LL < 0) --s;
+  return s;
+}
+
+int64_t Timestamp::millis() const {
+  int64_t ms = nanos / 1000000LL;
+  if (nanos % 1000000LL < 0) --ms;
+  return ms;
+}
+
+namespace {
+
+// Days since 1970-01-01 to civil date (Howard Hinnant's algorithm, public domain).
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2);
+}
+
+inline void put2(char* p, unsigned v) {
+  p[0] = char('0' + v / 10);
+  p[1] = char('0' + v % 10);
+}
+
+}  // namespace
+
+void Timestamp::append_iso8601(std::string& out) const {
+  int64_t secs = seconds();
+  int64_t frac = nanos - secs * 1000000000LL;
+  int64_t days = secs / 86400;
+  int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  char buf[48];
+  char* p = buf;
+  if (y >= 0 && y <= 9999) {
+    p[0] = char('0' + y / 1000);
+    p[1] = char('0' + y / 100 % 10);
+    p[2] = char('0' + y / 10 % 10);
+    p[3] = char('0' + y % 10);
+    p += 4;
+  } else {
+    p += std::snprintf(p, 16, "%+07lld", static_cast<long long>(y));
+  }
+  *p++ = '-';
+  put2(p, m);
+  p += 2;
+  *p++ = '-';
+  put2(p, d);
+  p += 2;
+  *p++ = 'T';
+  put2(p, unsigned(rem / 3600));
+  p += 2;
+  *p++ = ':';
+  put2(p, unsigned(rem / 60 % 60));
+  p += 2;
+  *p++ = ':';
+  put2(p, unsigned(rem % 60));
+  p += 2;
+  *p++ = '.';
+  // Milliseconds always; micro- and nanoseconds only when present.
+  int digits = frac % 1000000 == 0 ? 3 : frac % 1000 == 0 ? 6 : 9;
+  int64_t scaled = digits == 3 ? frac / 1000000 : digits == 6 ? frac / 1000 : frac;
+  for (int i = digits - 1; i >= 0; --i) {
+    p[i] = char('0' + scaled % 10);
+    scaled /= 10;
+  }
+  p += digits;
+  *p++ = 'Z';
+  out.append(buf, p - buf);
+}
+
+std::string Timestamp::to_iso8601() const {
+  std::string s;
+  append_iso8601(s);
+  return s;
+}
+
+// ---------------------------------------------------------------- Object
+
+Value* Object::find(std::string_view key) {
+  for (auto& e : entries_)
+    if (e.first == key) return &e.second;
+  return nullptr;
+}
+
+const Value* Object::find(std::string_view key) const {
+  for (auto& e : entries_)
+    if (e.first == key) return &e.second;
+  return nullptr;
+}
+
+Value& Object::operator[](std::string_view key) {
+  if (Value* v = find(key)) return *v;
+  entries_.emplace_back(std::string(key), Value());
+  return entries_.back().second;
+}
+
+void Object::set(std::string_view key, Value v) {
+  if (Value* old = find(key)) {
+    *old = std::move(v);
+    return;
+  }
+  entries_.emplace_back(std::string(key), std::move(v));
+}
+
+bool Object::erase(std::string_view key) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->first == key) {
+      entries_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Object::rename(std::string_view from, std::string_view to) {
+  if (from == to) return find(from) != nullptr;
+  auto it = entries_.begin();
+  for (; it != entries_.end(); ++it)
+    if (it->first == from) break;
+  if (it == entries_.end()) return false;
+  for (auto jt = entries_.begin(); jt != entries_.end(); ++jt) {
+    if (jt->first == to) {
+      jt->second = std::move(it->second);
+      entries_.erase(it);
+      return true;
+    }
+  }
+  it->first = std::string(to);
+  return true;
+}
+
+bool Object::operator==(const Object& o) const {
+  if (size() != o.size()) return false;
+  for (auto& e : entries_) {
+    const Value* v = o.find(e.first);
+    if (!v || !(*v == e.second)) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- Value
+
+void append_ruby_float(std::string& out, double d) {
+  if (std::isnan(d)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(d)) {
+    out += d < 0 ? "-Infinity" : "Infinity";
+    return;
+  }
+  char buf[64];
+  // Shortest representation that round-trips.
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view s(buf, res.ptr - buf);
+  double mag = std::fabs(d);
+  if (s.find('e') != std::string_view::npos || (mag != 0 && (mag >= 1e16 || mag < 1e-4))) {
+    // Ruby switches to scientific notation: 1.0e+16, 1.0e-05.
+    auto r2 = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string_view sc(buf, r2.ptr - buf);
+    size_t e = sc.find('e');
+    std::string mant(sc.substr(0, e));
+    if (mant.find('.') == std::string::npos) mant += ".0";
+    std::string_view ex = sc.substr(e + 1);
+    char sign = '+';
+    if (!ex.empty() && (ex[0] == '-' || ex[0] == '+')) {
+      sign = ex[0];
+      ex.remove_prefix(1);
+    }
+    while (ex.size() > 2 && ex[0] == '0') ex.remove_prefix(1);
+    out += mant;
+    out += 'e';
+    out += sign;
+    out += ex;
+    return;
+  }
+  out += s;
+  if (s.find('.') == std::string_view::npos) out += ".0";
+}
+
+void Value::append_string(std::string& out) const {
+  switch (kind()) {
+    case Kind::Null:
+      break;
+    case Kind::Bool:
+      out += as_bool() ? "true" : "false";
+      break;
+    case Kind::Int: {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, as_int());
+      out.append(buf, r.ptr - buf);
+      break;
+    }
+    case Kind::Float:
+      append_ruby_float(out, as_float());
+      break;
+    case Kind::String:
+      out += as_string();
+      break;
+    case Kind::Timestamp:
+      as_timestamp().append_iso8601(out);
+      break;
+    case Kind::Array: {
+      bool first = true;
+      for (auto& v : as_array()) {
+        if (!first) out += ',';
+        first = false;
+        v.append_string(out);
+      }
+      break;
+    }
+    case Kind::Object:
+      append_json(*this, out);
+      break;
+  }
+}
+
+std::string Value::to_string() const {
+  std::string s;
+  append_string(s);
+  return s;
+}
+
+bool Value::truthy() const {
+  switch (kind()) {
+    case Kind::Null:
+      return false;
+    case Kind::Bool:
+      return as_bool();
+    case Kind::String:
+      return !as_string().empty() && as_string() != "false";
+    default:
+      return true;
+  }
+}
+
+bool Value::operator==(const Value& o) const {
+  if (is_number() && o.is_number()) {
+    if (is_int() && o.is_int()) return as_int() == o.as_int();
+    return as_number() == o.as_number();
+  }
+  if (kind() != o.kind()) return false;
+  switch (kind()) {
+    case Kind::Null:
+      return true;
+    case Kind::Bool:
+      return as_bool() == o.as_bool();
+    case Kind::String:
+      return as_string() == o.as_string();
+    case Kind::Timestamp:
+      return as_timestamp() == o.as_timestamp();
+    case Kind::Array:
+      return as_array() == o.as_array();
+    case Kind::Object:
+      return as_object() == o.as_object();
+    default:
+      return false;
+  }
+}
+
+}  // namespace logpipe
