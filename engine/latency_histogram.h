@@ -1,0 +1,55 @@
+// LatencyHistogram: counts of durations in log-linear buckets (about 3%
+// relative error), for p50/p99 of the time events spend in the pipeline.
+// One per worker, merged at the end, so recording needs no lock.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace logpipe {
+
+class LatencyHistogram {
+ public:
+  // Records `count` events that each took `nanos`.
+  void record(int64_t nanos, uint64_t count = 1) {
+    if (nanos < 1) nanos = 1;
+    buckets_[bucket(static_cast<uint64_t>(nanos))] += count;
+    total_ += count;
+  }
+  void merge(const LatencyHistogram& o) {
+    for (size_t i = 0; i < buckets_.size(); ++i) buckets_[i] += o.buckets_[i];
+    total_ += o.total_;
+  }
+  uint64_t count() const { return total_; }
+  // The duration below which fraction q (0..1) of the recorded events fall.
+  int64_t percentile(double q) const {
+    if (total_ == 0) return 0;
+    uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(total_));
+    if (rank >= total_) rank = total_ - 1;
+    uint64_t seen = 0;
+    for (size_t i = 0; i < buckets_.size(); ++i) {
+      seen += buckets_[i];
+      if (seen > rank) return static_cast<int64_t>(upper(i));
+    }
+    return static_cast<int64_t>(upper(buckets_.size() - 1));
+  }
+
+ private:
+  static constexpr int kSub = 32;  // sub-buckets per power of two
+  static size_t bucket(uint64_t v) {
+    int msb = 63 - __builtin_clzll(v);
+    if (msb < 5) return static_cast<size_t>(v);
+    size_t sub = static_cast<size_t>((v >> (msb - 5)) & (kSub - 1));
+    return static_cast<size_t>((msb - 4) * kSub) + sub;
+  }
+  static uint64_t upper(size_t b) {
+    if (b < kSub) return b;
+    int msb = static_cast<int>(b / kSub) + 4;
+    uint64_t sub = b % kSub;
+    return ((kSub + sub + 1) << (msb - 5)) - 1;
+  }
+  std::array<uint64_t, 64 * kSub> buckets_{};
+  uint64_t total_ = 0;
+};
+
+}  // namespace logpipe

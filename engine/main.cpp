@@ -1,0 +1,219 @@
+// logpipe command line: flags named as Logstash's (bin/logstash --help).
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "engine/config/compiler.h"
+#include "engine/config/parser.h"
+#include "engine/log.h"
+#include "engine/pipeline.h"
+#include "engine/plugin_docs.h"
+
+namespace po = boost::program_options;
+using namespace logpipe;
+
+namespace {
+
+constexpr const char* kVersion = "logpipe 0.1.0";
+
+// Logstash's -e conveniences: no input means stdin, no output means stdout.
+void add_default_sections(config::AstConfig& ast) {
+  bool has_input = false, has_output = false;
+  for (auto& s : ast.sections) {
+    has_input |= s.kind == config::SectionKind::Input;
+    has_output |= s.kind == config::SectionKind::Output;
+  }
+  std::string extra;
+  if (!has_input) extra += "input { stdin { type => \"stdin\" } }\n";
+  if (!has_output) extra += "output { stdout { codec => rubydebug } }\n";
+  if (extra.empty()) return;
+  auto more = config::parse_config(config::SourceFile{"default sections", extra});
+  for (auto& s : more.sections) ast.sections.push_back(std::move(s));
+}
+
+void print_summary(const PipelineStats& s) {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  double eps = s.seconds > 0 ? double(s.events_in) / s.seconds : 0;
+  double cpu_per_m = s.events_in ? s.cpu_seconds / (double(s.events_in) / 1e6) : 0;
+  std::fprintf(stderr,
+               "summary: events in %llu, filtered %llu, out %llu, batches %llu\n"
+               "summary: %.3f s, %.0f events/s, %.2f CPU-s (%.3f CPU-s per million events), "
+               "peak RSS %.1f MiB\n"
+               "summary: latency p50 %.2f ms, p99 %.2f ms, max-bucket p100 %.2f ms\n",
+               (unsigned long long)s.events_in, (unsigned long long)s.events_filtered,
+               (unsigned long long)s.events_out, (unsigned long long)s.batches, s.seconds, eps,
+               s.cpu_seconds, cpu_per_m, double(ru.ru_maxrss) / 1024.0,
+               double(s.latency.percentile(0.50)) / 1e6, double(s.latency.percentile(0.99)) / 1e6,
+               double(s.latency.percentile(1.0)) / 1e6);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description desc(
+      "Usage: logpipe [options]\n"
+      "Runs a Logstash pipeline config (inputs -> filters -> outputs).\n\nOptions");
+  int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  if (cpus < 1) cpus = 1;
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help")
+    ("version,V", "print the version")
+    ("path.config,f", po::value<std::vector<std::string>>()->composing(),
+       "config file, directory (all files, lexical order) or glob; repeatable")
+    ("config.string,e", po::value<std::vector<std::string>>()->composing(),
+       "config text; without an input section stdin is used, without an output stdout")
+    ("config.test_and_exit,t", po::bool_switch(), "check the config, print Configuration OK or every error, exit")
+    ("config.support_escapes", po::bool_switch(), "process \\n \\t \\\" ... in quoted strings")
+    ("pipeline.workers,w", po::value<int>()->default_value(cpus), "filter worker threads (default: CPU count)")
+    ("pipeline.batch.size,b", po::value<int>()->default_value(125), "events per batch")
+    ("pipeline.batch.delay,u", po::value<int>()->default_value(50), "ms to wait before sending a partial batch")
+    ("pipeline.ordered", po::value<std::string>()->default_value("auto"), "auto|true|false: keep event order (needs one worker)")
+    ("pipeline.max_message_bytes", po::value<size_t>()->default_value(1 << 20), "longer messages are truncated and tagged _message_truncated")
+    ("path.data", po::value<std::string>()->default_value("./data"), "where state (file positions) is kept")
+    ("log.level", po::value<std::string>()->default_value("info"), "fatal, error, warn, info, debug, trace")
+    ("summary", po::bool_switch(), "print events, events/s, CPU and latency percentiles at exit")
+    ("list-plugins", po::bool_switch(), "list every plugin")
+    ("help-plugin", po::value<std::string>(), "print a plugin's options with types, defaults and help")
+    ("plugin-docs", po::bool_switch(), "print the option reference of every plugin (Markdown)");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logpipe: %s\n(see logpipe --help)\n", e.what());
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << kVersion << "\n";
+    return 0;
+  }
+  if (!set_log_level(vm["log.level"].as<std::string>())) {
+    std::fprintf(stderr, "logpipe: unknown log level %s\n", vm["log.level"].as<std::string>().c_str());
+    return 2;
+  }
+  if (vm["list-plugins"].as<bool>()) {
+    for (auto& p : plugin_registry())
+      std::printf("%-8s %-12s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.description.c_str());
+    return 0;
+  }
+  if (vm.count("help-plugin")) {
+    std::string name = vm["help-plugin"].as<std::string>();
+    std::string text = plugin_help(name);
+    if (text.empty()) {
+      std::fprintf(stderr, "logpipe: no plugin named %s\n", name.c_str());
+      return 2;
+    }
+    std::cout << text;
+    return 0;
+  }
+  if (vm["plugin-docs"].as<bool>()) {
+    std::cout << plugin_reference_markdown();
+    return 0;
+  }
+
+  std::vector<std::string> paths, strings;
+  if (vm.count("path.config")) paths = vm["path.config"].as<std::vector<std::string>>();
+  if (vm.count("config.string")) strings = vm["config.string"].as<std::vector<std::string>>();
+  if (paths.empty() && strings.empty()) {
+    std::fprintf(stderr, "logpipe: give a config with -f PATH or -e 'CONFIG' (see --help)\n");
+    return 2;
+  }
+
+  PipelineSettings settings;
+  settings.workers = vm["pipeline.workers"].as<int>();
+  settings.batch_size = vm["pipeline.batch.size"].as<int>();
+  settings.batch_delay_ms = vm["pipeline.batch.delay"].as<int>();
+  settings.data_dir = vm["path.data"].as<std::string>();
+  settings.max_message_bytes = vm["pipeline.max_message_bytes"].as<size_t>();
+  std::string ordered = vm["pipeline.ordered"].as<std::string>();
+  if (ordered == "true") {
+    if (settings.workers != 1) {
+      std::fprintf(stderr, "logpipe: pipeline.ordered => true needs pipeline.workers => 1 (-w 1)\n");
+      return 1;
+    }
+    settings.ordered = true;
+  } else if (ordered == "auto") {
+    settings.ordered = settings.workers == 1;
+  } else if (ordered != "false") {
+    std::fprintf(stderr, "logpipe: pipeline.ordered must be auto, true or false\n");
+    return 2;
+  }
+  if (settings.workers < 1 || settings.batch_size < 1 || settings.batch_delay_ms < 0) {
+    std::fprintf(stderr, "logpipe: workers and batch size must be at least 1, batch delay at least 0\n");
+    return 2;
+  }
+
+  config::CompileOptions copts;
+  copts.support_escapes = vm["config.support_escapes"].as<bool>();
+  copts.plugin_env.data_dir = settings.data_dir;
+  copts.plugin_env.workers = settings.workers;
+  copts.plugin_env.config_support_escapes = copts.support_escapes;
+
+  std::vector<config::SourceFile> sources;
+  std::shared_ptr<PipelineConfig> pipeline_config;
+  try {
+    sources = config::load_sources(paths, strings);
+    config::ParseOptions popts;
+    popts.support_escapes = copts.support_escapes;
+    config::AstConfig ast = config::parse_configs(sources, popts);
+    if (paths.empty()) add_default_sections(ast);
+    pipeline_config = config::compile(ast, copts);
+  } catch (const config::ConfigException& e) {
+    for (auto& err : e.errors) std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
+    std::fprintf(stderr, "Configuration has %zu error%s\n", e.errors.size(),
+                 e.errors.size() == 1 ? "" : "s");
+    return 1;
+  }
+  if (vm["config.test_and_exit"].as<bool>()) {
+    std::printf("Configuration OK\n");
+    return 0;
+  }
+
+  // Signals go to one thread that starts the drain; every other thread has
+  // them blocked.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<Pipeline> pipeline;
+  try {
+    pipeline = std::make_unique<Pipeline>(pipeline_config, settings);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logpipe: cannot start the pipeline: %s\n", e.what());
+    return 1;
+  }
+  std::atomic<bool> done{false};
+  std::thread signal_thread([&] {
+    timespec poll{0, 100 * 1000000};
+    while (!done.load()) {
+      int sig = sigtimedwait(&sigs, nullptr, &poll);
+      if (sig == SIGINT || sig == SIGTERM) {
+        log_info("received {}, draining: inputs stop, queued events are delivered",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+        pipeline->request_stop();
+      }
+    }
+  });
+  pipeline->start();
+  pipeline->wait();
+  done = true;
+  signal_thread.join();
+  if (vm["summary"].as<bool>()) print_summary(pipeline->stats());
+  return 0;
+}
