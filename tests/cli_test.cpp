@@ -1,0 +1,244 @@
+// Integration tests of the logpipe binary: config in, events through real
+// stdin/stdout/files, exit codes and error messages as a user sees them.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "engine/json_reader.h"
+#include "tests/subprocess.h"
+
+using logpipe::Value;
+using logpipe::testing::make_temp_dir;
+using logpipe::testing::read_text_file;
+using logpipe::testing::split_lines;
+using logpipe::testing::Subprocess;
+
+namespace {
+
+Value json(const std::string& text) {
+  Value v;
+  std::string err;
+  EXPECT_TRUE(logpipe::parse_json(text, &v, &err)) << err << " in: " << text;
+  return v;
+}
+
+std::vector<Value> json_lines(const std::string& text) {
+  std::vector<Value> out;
+  for (auto& line : split_lines(text))
+    if (!line.empty()) out.push_back(json(line));
+  return out;
+}
+
+std::string write_file(const std::string& dir, const std::string& name, const std::string& text) {
+  std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+struct Run {
+  int code;
+  std::string out, err;
+};
+
+Run run(const std::vector<std::string>& args, const std::string& input = "") {
+  std::vector<std::string> argv{LOGPIPE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Subprocess p(argv);
+  p.write_stdin(input);
+  p.close_stdin();
+  int code = p.finish();
+  return {code, p.out(), p.err()};
+}
+
+}  // namespace
+
+TEST(Cli, StdinThroughMutateAndConditionalsToJsonLines) {
+  const std::string config = R"(
+input { stdin { type => "app" } }
+filter {
+  mutate {
+    split => { "message" => "|" }
+    add_field => { "level" => "%{[message][0]}" "user" => "%{[message][1]}" }
+  }
+  if [level] == "ERROR" {
+    mutate { add_tag => ["alert"] add_field => { "[alert][owner]" => "%{user}" } }
+  } else if [level] in ["WARN", "INFO"] {
+    mutate { uppercase => ["user"] }
+  } else {
+    drop { }
+  }
+  if "alert" not in [tags] and [user] =~ /^B/ {
+    mutate { add_field => { "vip" => "true" } }
+    mutate { convert => { "vip" => "boolean" } }
+  }
+  mutate { remove_field => ["@timestamp", "@version", "host"] }
+}
+output { stdout { codec => json_lines } }
+)";
+  Run r = run({"-w", "1", "-e", config},
+              "ERROR|alice|disk full\nINFO|bob|ok\nDEBUG|carol|noise\nWARN|dave|slow\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 3u) << r.out;
+  EXPECT_EQ(events[0], json(R"({"message":["ERROR","alice","disk full"],"type":"app",
+      "level":"ERROR","user":"alice","tags":["alert"],"alert":{"owner":"alice"}})"));
+  EXPECT_EQ(events[1], json(R"({"message":["INFO","bob","ok"],"type":"app",
+      "level":"INFO","user":"BOB","vip":true})"));
+  EXPECT_EQ(events[2], json(R"({"message":["WARN","dave","slow"],"type":"app",
+      "level":"WARN","user":"DAVE"})"));
+}
+
+TEST(Cli, EventModelFieldsFromStdin) {
+  Run r = run({"-w", "1", "-e", "output { stdout { codec => json_lines } }"}, "hello\n\nworld");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 3u) << r.out;
+  const char* messages[] = {"hello", "", "world"};
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  for (size_t i = 0; i < 3; ++i) {
+    auto& o = events[i].as_object();
+    EXPECT_EQ(o.find("message")->as_string(), messages[i]);
+    EXPECT_EQ(o.find("@version")->as_string(), "1");
+    EXPECT_EQ(o.find("type")->as_string(), "stdin");  // -e without input: stdin { type => stdin }
+    EXPECT_EQ(o.find("host")->as_string(), host);
+    ASSERT_TRUE(o.find("@timestamp"));
+    EXPECT_EQ(o.find("@timestamp")->as_string().size(), 24u);  // 2026-11-26T04:55:19.123Z
+  }
+}
+
+TEST(Cli, MetadataIsNeverOutput) {
+  Run r = run({"-w", "1", "-e",
+               "filter { mutate { add_field => { \"[@metadata][index]\" => \"x\" } } "
+               "mutate { add_field => { \"copy\" => \"%{[@metadata][index]}\" } } } "
+               "output { stdout { codec => json_lines } }"},
+              "a\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].as_object().find("copy")->as_string(), "x");
+  EXPECT_EQ(events[0].as_object().find("@metadata"), nullptr);
+}
+
+TEST(Cli, InvalidUtf8IsWrittenAsValidJson) {
+  Run r = run({"-w", "1", "-e", "output { stdout { codec => json_lines } }"},
+              std::string("ok \xff\xfe end\n", 10));
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].as_object().find("message")->as_string(), "ok \xEF\xBF\xBD\xEF\xBF\xBD end");
+}
+
+TEST(Cli, OversizedMessageIsTruncatedAndTagged) {
+  std::string longline(5000, 'x');
+  Run r = run({"-w", "1", "--pipeline.max_message_bytes", "100", "-e",
+               "output { stdout { codec => json_lines } }"},
+              longline + "\nshort\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].as_object().find("message")->as_string(), std::string(100, 'x'));
+  EXPECT_EQ(events[0].as_object().find("tags")->as_array().at(0).as_string(), "_message_truncated");
+  EXPECT_EQ(events[1].as_object().find("message")->as_string(), "short");
+  EXPECT_EQ(events[1].as_object().find("tags"), nullptr);
+}
+
+TEST(Cli, ConfigTestOk) {
+  Run r = run({"-t", "-e", "input { stdin {} } filter { mutate { lowercase => [\"a\"] } } output { stdout {} }"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "Configuration OK\n");
+}
+
+TEST(Cli, ConfigTestReportsEveryErrorWithPositionAndCaret) {
+  std::string dir = make_temp_dir("cli");
+  std::string path = write_file(dir, "bad.conf",
+                                "input { stdin { } }\n"
+                                "filter {\n"
+                                "  frobnicate { }\n"
+                                "  mutate { uppercase => [\"a\"] colour => \"red\" }\n"
+                                "  drop { percentage => \"lots\" }\n"
+                                "  if [x] =~ /a(b/ { drop {} }\n"
+                                "}\n"
+                                "output { file { } }\n");
+  Run r = run({"-t", "-f", path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  const std::string& e = r.err;
+  EXPECT_NE(e.find(path + ":3:3: unknown filter plugin \"frobnicate\""), std::string::npos) << e;
+  EXPECT_NE(e.find("  frobnicate { }\n  ^"), std::string::npos) << e;
+  EXPECT_NE(e.find(path + ":4:31: unknown option \"colour\" for filter mutate"), std::string::npos) << e;
+  EXPECT_NE(e.find(path + ":5:24: option \"percentage\" of filter drop expects a number"), std::string::npos) << e;
+  EXPECT_NE(e.find(path + ":6:13: invalid regular expression /a(b/"), std::string::npos) << e;
+  EXPECT_NE(e.find(path + ":8:10: output file is missing required option \"path\""), std::string::npos) << e;
+  EXPECT_NE(e.find("Configuration has 5 errors"), std::string::npos) << e;
+}
+
+TEST(Cli, SyntaxErrorStopsBeforeStart) {
+  Run r = run({"-e", "filter { mutate { add_tag => [\"a\"], remove_tag => [\"b\"] } }"}, "x\n");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("config string:1:35:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, EnvironmentVariables) {
+  setenv("LOGPIPE_TEST_TAG", "from-env", 1);
+  Run ok = run({"-w", "1", "-e",
+                "filter { mutate { add_tag => [\"${LOGPIPE_TEST_TAG}\", \"${LOGPIPE_UNSET_X:dflt}\"] } } "
+                "output { stdout { codec => json_lines } }"},
+               "a\n");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  auto events = json_lines(ok.out);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].as_object().find("tags")->to_string(), "from-env,dflt");
+
+  Run bad = run({"-t", "-e", "filter { mutate { add_tag => [\"${LOGPIPE_UNSET_Y}\"] } }"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("LOGPIPE_UNSET_Y"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, DirectoryOfFragmentsInLexicalOrder) {
+  std::string dir = make_temp_dir("cli");
+  write_file(dir, "20-filter.conf", "filter { mutate { add_tag => [\"second\"] } }\n");
+  write_file(dir, "10-filter.conf", "filter { mutate { add_tag => [\"first\"] } }\n");
+  write_file(dir, "30-output.conf", "output { stdout { codec => json_lines } }\n");
+  write_file(dir, "00-input.conf", "input { stdin { } }\n");
+  Run r = run({"-w", "1", "-f", dir}, "x\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].as_object().find("tags")->to_string(), "first,second");
+}
+
+TEST(Cli, GeneratorToFileDeliversEveryEvent) {
+  std::string dir = make_temp_dir("cli");
+  std::string out = dir + "/out-%{+yyyy}.log";
+  Run r = run({"-w", "2", "-b", "50", "--path.data", dir + "/data", "-e",
+               "input { generator { count => 10000 lines => [\"a\", \"b\"] } } "
+               "output { file { path => \"" + out + "\" } }"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // The one file named after the current UTC year.
+  std::string text;
+  for (int year = 2020; year < 2100 && text.empty(); ++year)
+    text = read_text_file(dir + "/out-" + std::to_string(year) + ".log");
+  auto events = json_lines(text);
+  ASSERT_EQ(events.size(), 20000u);
+  std::vector<int> seen(10000, 0);
+  for (auto& e : events) seen[static_cast<size_t>(e.as_object().find("sequence")->as_int())]++;
+  for (int n : seen) ASSERT_EQ(n, 2);
+}
+
+TEST(Cli, HelpPluginComesFromTheDeclarations) {
+  Run r = run({"--help-plugin", "mutate"});
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("filter mutate"), std::string::npos);
+  EXPECT_NE(r.out.find("tag_on_failure (string, default \"_mutate_error\")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("add_field (hash"), std::string::npos);
+}
+
+TEST(Cli, GeneratedOptionReferenceIsUpToDate) {
+  Run r = run({"--plugin-docs"});
+  ASSERT_EQ(r.code, 0);
+  std::string committed = read_text_file(std::string(LOGPIPE_SOURCE_DIR) + "/docs/plugins.md");
+  EXPECT_TRUE(committed == r.out)
+      << "docs/plugins.md is stale: regenerate with build/release/logpipe --plugin-docs > docs/plugins.md";
+}
