@@ -52,7 +52,9 @@ inline void put2(char* p, unsigned v) {
 
 void Timestamp::append_iso8601(std::string& out) const {
   int64_t secs = seconds();
-  int64_t frac = nanos - secs * 1000000000LL;
+  // Not nanos - secs * 1e9: that overflows near the earliest representable time.
+  int64_t frac = nanos % 1000000000LL;
+  if (frac < 0) frac += 1000000000LL;
   int64_t days = secs / 86400;
   int64_t rem = secs % 86400;
   if (rem < 0) {
@@ -183,17 +185,16 @@ void append_ruby_float(std::string& out, double d) {
     return;
   }
   char buf[64];
-  // Shortest representation that round-trips.
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view s(buf, res.ptr - buf);
   double mag = std::fabs(d);
-  if (s.find('e') != std::string_view::npos || (mag != 0 && (mag >= 1e16 || mag < 1e-4))) {
-    // Ruby switches to scientific notation: 1.0e+16, 1.0e-05.
+  // Ruby picks the notation from the decimal exponent alone (fixed for
+  // 1e-4 <= |d| < 1e16), whereas to_chars' shortest form would pick "1e+05".
+  if (mag != 0 && (mag >= 1e16 || mag < 1e-4)) {
+    // Ruby's scientific form: 1.0e+16, 1.0e-05.
     auto r2 = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
     std::string_view sc(buf, r2.ptr - buf);
     size_t e = sc.find('e');
-    std::string mant(sc.substr(0, e));
-    if (mant.find('.') == std::string::npos) mant += ".0";
+    out += sc.substr(0, e);
+    if (sc.substr(0, e).find('.') == std::string_view::npos) out += ".0";
     std::string_view ex = sc.substr(e + 1);
     char sign = '+';
     if (!ex.empty() && (ex[0] == '-' || ex[0] == '+')) {
@@ -201,12 +202,14 @@ void append_ruby_float(std::string& out, double d) {
       ex.remove_prefix(1);
     }
     while (ex.size() > 2 && ex[0] == '0') ex.remove_prefix(1);
-    out += mant;
     out += 'e';
     out += sign;
     out += ex;
     return;
   }
+  // Shortest digits that round-trip, in fixed notation.
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  std::string_view s(buf, res.ptr - buf);
   out += s;
   if (s.find('.') == std::string_view::npos) out += ".0";
 }
