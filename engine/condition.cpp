@@ -19,8 +19,10 @@ std::shared_ptr<const re2::RE2> Condition::compile_regex(const std::string& patt
   re2::RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_dot_nl(false);
-  // (?m): in Ruby, ^ and $ always match at line boundaries.
-  auto re = std::make_shared<re2::RE2>("(?m:" + pattern + ")", opts);
+  // (?m): in Ruby, ^ and $ always match at line boundaries. A prefix, not a
+  // (?m:...) group around the pattern: a group would let an unbalanced ")" in
+  // the pattern close it ("a)|(b" would compile).
+  auto re = std::make_shared<re2::RE2>("(?m)" + pattern, opts);
   if (!re->ok()) {
     // Report against the pattern as written, not our wrapper.
     re2::RE2 plain(pattern, opts);

@@ -54,7 +54,7 @@ const Value* Event::get(const FieldRef& ref) const {
 }
 
 bool Event::set(const FieldRef& ref, Value v) {
-  Object* obj = ref.metadata() ? &metadata_ : &fields_;
+  Object* root = ref.metadata() ? &metadata_ : &fields_;
   const auto& path = ref.path();
   if (path.empty()) {
     if (ref.metadata() && v.is_object()) {
@@ -63,26 +63,32 @@ bool Event::set(const FieldRef& ref, Value v) {
     }
     return false;
   }
+  // Walk down the containers: objects by key, arrays (nested ones too) by index.
+  // Only an existing array can refuse a step, and that happens before anything
+  // below it is created, so a failed set changes nothing.
+  Value* container = nullptr;  // nullptr: the root object
   for (size_t i = 0; i + 1 < path.size(); ++i) {
-    Value& next = (*obj)[path[i]];
-    if (next.is_array()) {
+    Value* next;
+    if (!container) {
+      next = &(*root)[path[i]];
+    } else if (container->is_array()) {
       size_t idx;
-      if (!array_index(path[i + 1], next.as_array().size(), &idx)) return false;
-      // Indexing into an array, then continuing below it.
-      Value* elem = &next.as_array()[idx];
-      if (i + 2 == path.size()) {
-        *elem = std::move(v);
-        return true;
-      }
-      if (!elem->is_object()) *elem = Value(Object());
-      obj = &elem->as_object();
-      ++i;
-      continue;
+      if (!array_index(path[i], container->as_array().size(), &idx)) return false;
+      next = &container->as_array()[idx];
+    } else {
+      next = &container->as_object()[path[i]];
     }
-    if (!next.is_object()) next = Value(Object());
-    obj = &next.as_object();
+    if (!next->is_object() && !next->is_array()) *next = Value(Object());
+    container = next;
   }
-  obj->set(path.back(), std::move(v));
+  if (container && container->is_array()) {
+    size_t idx;
+    if (!array_index(path.back(), container->as_array().size(), &idx)) return false;
+    container->as_array()[idx] = std::move(v);
+    return true;
+  }
+  Object& parent = container ? container->as_object() : *root;
+  parent.set(path.back(), std::move(v));
   return true;
 }
 

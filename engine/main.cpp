@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -193,6 +194,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<Pipeline> pipeline;
   try {
+    std::filesystem::create_directories(settings.data_dir);
     pipeline = std::make_unique<Pipeline>(pipeline_config, settings);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "logpipe: cannot start the pipeline: %s\n", e.what());

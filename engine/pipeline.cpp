@@ -2,7 +2,7 @@
 
 #include <sys/resource.h>
 
-#include <blockingconcurrentqueue.h>
+#include <concurrentqueue/blockingconcurrentqueue.h>
 
 #include <chrono>
 #include <cstdio>

@@ -1,0 +1,127 @@
+#include "engine/codecs/json_event_decoder.h"
+
+#include "engine/codecs/iso8601.h"
+#include "engine/json_reader.h"
+#include "engine/log.h"
+
+namespace logpipe {
+
+namespace {
+
+bool blank(std::string_view s) {
+  for (char c : s)
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') return false;
+  return true;
+}
+
+// What Logstash can turn into an event: an object whose @metadata, if any, is
+// an object too.
+bool event_shaped(const Value& v) {
+  if (!v.is_object()) return false;
+  const Value* md = v.as_object().find("@metadata");
+  return !md || md->is_object();
+}
+
+void settle_timestamp(Event& e) {
+  Value* ts = e.fields().find("@timestamp");
+  if (!ts) {
+    e.set_timestamp(Timestamp::now());
+    return;
+  }
+  if (ts->is_null()) {
+    *ts = Value(Timestamp::now());
+    return;
+  }
+  Timestamp parsed;
+  if (ts->is_timestamp()) return;
+  if (ts->is_string() && parse_iso8601(ts->as_string(), &parsed)) {
+    *ts = Value(parsed);
+    return;
+  }
+  Value original = std::move(*ts);
+  *ts = Value(Timestamp::now());
+  e.add_tag("_timestampparsefailure");
+  e.set_top("_@timestamp", std::move(original));
+}
+
+}  // namespace
+
+JsonEventDecoder::JsonEventDecoder(const Settings& settings, bool set_original)
+    : charset_(settings.get_string("charset", "UTF-8")) {
+  if (settings.has("target")) {
+    std::string error;
+    target_ = FieldRef::parse(settings.get_string("target"), &error);
+    if (!target_) throw OptionError("target", "invalid field reference: " + error);
+  }
+  if (set_original && settings.get_string("ecs_compatibility", "disabled") != "disabled")
+    original_ = FieldRef::must("[event][original]");
+}
+
+void JsonEventDecoder::decode(std::string_view text, const EventSink& sink) {
+  if (!charset_.passthrough()) {
+    converted_.clear();
+    charset_.append_utf8(text, converted_);
+    text = converted_;
+  }
+  if (blank(text)) return;
+  Value root;
+  std::string error;
+  bool ok = parse_json(text, &root, &error);
+  if (!ok && !valid_utf8(text)) {
+    repaired_.clear();
+    append_repaired_utf8(text, repaired_);
+    ok = parse_json(repaired_, &root, &error);
+  }
+  if (ok && emit(root, text, sink)) return;
+  if (ok) error = "JSON must be an object or an array of objects";
+  log_debug("JSON parse failure, original data now in message field: {}", error);
+  emit_failure(text, sink);
+}
+
+bool JsonEventDecoder::emit(Value& root, std::string_view text, const EventSink& sink) {
+  // Under a target, @metadata is data like any other field.
+  auto acceptable = [this](const Value& v) { return target_ ? v.is_object() : event_shaped(v); };
+  if (root.is_array()) {
+    Array& items = root.as_array();
+    for (auto& item : items)
+      if (!acceptable(item)) return false;
+    if (items.size() != 1) {
+      for (auto& item : items) sink(make_event(std::move(item)));
+      return true;
+    }
+    Value single = std::move(items[0]);
+    root = std::move(single);
+  } else if (!acceptable(root)) {
+    return false;
+  }
+  Event e = make_event(std::move(root));
+  if (original_ && !e.has(*original_)) e.set(*original_, Value(text));
+  sink(std::move(e));
+  return true;
+}
+
+Event JsonEventDecoder::make_event(Value&& data) const {
+  Event e;
+  if (target_) {
+    e.set_timestamp(Timestamp::now());
+    e.set_top("@version", Value("1"));
+    e.set(*target_, std::move(data));
+    return e;
+  }
+  e.fields() = std::move(data.as_object());
+  if (Value* md = e.fields().find("@metadata")) {
+    e.metadata() = std::move(md->as_object());
+    e.fields().erase("@metadata");
+  }
+  if (!e.fields().find("@version")) e.set_top("@version", Value("1"));
+  settle_timestamp(e);
+  return e;
+}
+
+void JsonEventDecoder::emit_failure(std::string_view text, const EventSink& sink) const {
+  Event e{std::string(text)};
+  e.add_tag("_jsonparsefailure");
+  sink(std::move(e));
+}
+
+}  // namespace logpipe

@@ -1,0 +1,51 @@
+// json_lines: one JSON document per delimited line; encode writes JSON and
+// the delimiter.
+#include "engine/codecs/codec_options.h"
+#include "engine/codecs/codecs.h"
+#include "engine/codecs/json_event_decoder.h"
+#include "engine/codecs/line_splitter.h"
+#include "engine/json_writer.h"
+
+namespace logpipe {
+
+namespace {
+
+class JsonLinesCodec : public Codec {
+ public:
+  explicit JsonLinesCodec(const PluginArgs& args)
+      : decoder_(args.settings, /*set_original=*/false), splitter_(codec_options::checked_delimiter(args.settings)) {}
+
+  void decode(std::string_view data, const EventSink& sink) override {
+    splitter_.split(data, [&](std::string_view line) { decoder_.decode(line, sink); });
+  }
+
+  void flush(const EventSink& sink) override {
+    if (splitter_.has_rest()) decoder_.decode(splitter_.take_rest(), sink);
+  }
+
+  void encode(const Event& e, std::string& out) override {
+    append_event_json(e, out);
+    out += splitter_.delimiter();
+  }
+
+ private:
+  JsonEventDecoder decoder_;
+  LineSplitter splitter_;
+};
+
+}  // namespace
+
+PluginInfo json_lines_codec_info() {
+  PluginInfo info;
+  info.name = "json_lines";
+  info.kind = PluginKind::Codec;
+  info.description = "Newline-delimited JSON: one event per line.";
+  info.options = {codec_options::charset(), codec_options::delimiter(),
+                  codec_options::ecs_compatibility(), codec_options::target()};
+  info.make_codec = [](const PluginArgs& args) -> std::unique_ptr<Codec> {
+    return std::make_unique<JsonLinesCodec>(args);
+  };
+  return info;
+}
+
+}  // namespace logpipe

@@ -1,0 +1,36 @@
+// JSON reader: JSON text to a logpipe::Value, with simdjson.
+//
+// Contract:
+// - Objects keep the document's key order. A repeated key keeps its first
+//   position and its last value (what Ruby's and Jackson's parsers do).
+// - Integers that fit int64 are Int. Larger integers (up to uint64 and beyond)
+//   become Float, the nearest double: Value has no unsigned or big-integer
+//   kind, and Elasticsearch's `long` could not hold them either. Numbers with
+//   a fraction or exponent are Float; one outside the double range (1e400) is
+//   an error.
+// - Invalid JSON, invalid UTF-8 anywhere in the text, nesting deeper than
+//   1024 levels or trailing content after the value: returns false and puts
+//   a short reason in *error (when given); *out is then unspecified.
+//   Callers that prefer repair over rejection use append_repaired_utf8() first.
+// - Any JSON value may be the root (objects, arrays and scalars).
+//
+// Thread-safe: each thread keeps its own parser and padded buffer, reused
+// from call to call, so a parse allocates only for the Value it builds.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/value.h"
+
+namespace logpipe {
+
+bool parse_json(std::string_view text, Value* out, std::string* error);
+
+// True when text is valid UTF-8 (fast, SIMD).
+bool valid_utf8(std::string_view text);
+// Appends text to out with every byte that does not start a valid UTF-8
+// sequence replaced by U+FFFD, as the JSON writer does.
+void append_repaired_utf8(std::string_view text, std::string& out);
+
+}  // namespace logpipe

@@ -1,0 +1,131 @@
+#include "inputs/generator_input.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "engine/log.h"
+
+namespace logpipe {
+
+namespace {
+
+OptionSpec option(std::string name, OptionType type, std::optional<Value> default_value,
+                  std::string help, std::vector<std::string> allowed = {}) {
+  OptionSpec o;
+  o.name = std::move(name);
+  o.type = type;
+  o.default_value = std::move(default_value);
+  o.help = std::move(help);
+  o.allowed = std::move(allowed);
+  return o;
+}
+
+std::string local_hostname() {
+  char buf[256];
+  if (gethostname(buf, sizeof buf) != 0) return "localhost";
+  buf[sizeof buf - 1] = '\0';
+  return buf;
+}
+
+// How often the loop looks at the clock of the batch delay and for shutdown.
+constexpr unsigned kCheckEvery = 64;
+
+}  // namespace
+
+GeneratorInput::GeneratorInput(const PluginArgs& args)
+    : Input(args),
+      message_(args.settings.get_string("message", "Hello world!")),
+      lines_(args.settings.get_strings("lines")),
+      count_(args.settings.get_int("count", 0)),
+      host_(local_hostname()) {
+  if (args.settings.get_string("ecs_compatibility", "disabled") != "disabled")
+    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  if (args.settings.get_int("threads", 1) > 1)
+    log_warn("generator {}: threads > 1 is accepted but one thread generates", id());
+  if (args.make_codec) codec_ = args.make_codec();
+}
+
+void GeneratorInput::finish(Event& e, const int64_t* round) {
+  if (!e.get_top("host")) e.set_top("host", Value(host_));
+  if (round) e.set_top("sequence", Value(*round));
+}
+
+void GeneratorInput::run(InputContext& ctx) {
+  std::vector<std::string> lines = lines_;
+  if (lines.empty()) {
+    std::string message = message_;
+    if (message == "stdin") {
+      // As Logstash's readline: the line keeps its newline.
+      std::getline(std::cin, message);
+      if (!std::cin.eof()) message.push_back('\n');
+    }
+    lines.push_back(std::move(message));
+  }
+
+  int64_t round = 0;
+  // Built once: a std::function per event would cost an allocation.
+  const EventSink sink = [&](Event&& e) {
+    finish(e, &round);
+    ctx.push(std::move(e));
+  };
+  unsigned until_check = kCheckEvery;
+  bool stopped = false;
+  while (!stopped && (count_ <= 0 || round < count_)) {
+    for (const std::string& line : lines) {
+      if (--until_check == 0) {
+        until_check = kCheckEvery;
+        if (ctx.stopping() || stop_requested_.load(std::memory_order_relaxed)) {
+          stopped = true;
+          break;
+        }
+        ctx.tick();
+      }
+      if (codec_) {
+        codec_->decode(line, sink);
+      } else {
+        Event e(line, Timestamp::now());
+        finish(e, &round);
+        ctx.push(std::move(e));
+      }
+    }
+    ++round;
+  }
+
+  if (codec_) {
+    codec_->flush([&](Event&& e) {
+      finish(e, nullptr);
+      ctx.push(std::move(e));
+    });
+  }
+  ctx.flush();
+}
+
+PluginInfo generator_input_info() {
+  PluginInfo info;
+  info.name = "generator";
+  info.kind = PluginKind::Input;
+  info.description = "Generates the same message or lines repeatedly, for tests and benchmarks.";
+  info.default_codec = "plain";
+  OptionSpec threads = option("threads", OptionType::Number, Value(1),
+                              "Accepted for compatibility; one thread generates.");
+  threads.deprecated_noop = true;
+  info.options = {
+      option("message", OptionType::String, Value("Hello world!"),
+             "The message of every event; \"stdin\" reads one line from stdin and uses it."),
+      option("lines", OptionType::Array, std::nullopt,
+             "Lines emitted in order, every round; replaces `message`."),
+      option("count", OptionType::Number, Value(0),
+             "Number of rounds to emit; 0 means without end."),
+      threads,
+      option("ecs_compatibility", OptionType::String, Value("disabled"),
+             "Field names: only `disabled` (host, sequence) is supported.",
+             {"disabled", "v1", "v8"}),
+  };
+  info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
+    return std::make_unique<GeneratorInput>(args);
+  };
+  return info;
+}
+
+}  // namespace logpipe

@@ -1,0 +1,144 @@
+#include "inputs/stdin_input.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "engine/log.h"
+
+namespace logpipe {
+
+namespace {
+
+OptionSpec option(std::string name, OptionType type, std::optional<Value> default_value,
+                  std::string help, std::vector<std::string> allowed = {}) {
+  OptionSpec o;
+  o.name = std::move(name);
+  o.type = type;
+  o.default_value = std::move(default_value);
+  o.help = std::move(help);
+  o.allowed = std::move(allowed);
+  return o;
+}
+
+std::string local_hostname() {
+  char buf[256];
+  if (gethostname(buf, sizeof buf) != 0) return "localhost";
+  buf[sizeof buf - 1] = '\0';
+  return buf;
+}
+
+constexpr size_t kReadBytes = 64 * 1024;
+
+}  // namespace
+
+StdinInput::StdinInput(const PluginArgs& args, int fd)
+    : Input(args), fd_(fd), host_(local_hostname()) {
+  if (args.settings.get_string("ecs_compatibility", "disabled") != "disabled")
+    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  if (args.make_codec) codec_ = args.make_codec();
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  // Without it stop() still works, only later: at the next poll timeout.
+  if (wake_fd_ < 0) log_warn("stdin {}: eventfd failed: {}", id(), strerror(errno));
+}
+
+StdinInput::~StdinInput() {
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void StdinInput::stop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
+  if (wake_fd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t r = write(wake_fd_, &one, sizeof one);
+    (void)r;  // EAGAIN means a wake-up is already pending
+  }
+}
+
+void StdinInput::decode(std::string_view data, const EventSink& sink) {
+  if (codec_) {
+    codec_->decode(data, sink);
+    return;
+  }
+  // No codec (unit tests): split lines here, as the line codec would.
+  size_t start = 0;
+  for (size_t nl; (nl = data.find('\n', start)) != std::string_view::npos; start = nl + 1) {
+    if (partial_line_.empty()) {
+      sink(Event(std::string(data.substr(start, nl - start))));
+    } else {
+      partial_line_.append(data.substr(start, nl - start));
+      sink(Event(std::move(partial_line_)));
+      partial_line_.clear();
+    }
+  }
+  partial_line_.append(data.substr(start));
+}
+
+void StdinInput::end_of_input(InputContext& ctx, const EventSink& sink) {
+  if (codec_) {
+    codec_->flush(sink);
+  } else if (!partial_line_.empty()) {
+    sink(Event(std::move(partial_line_)));
+    partial_line_.clear();
+  }
+  ctx.flush();
+}
+
+void StdinInput::run(InputContext& ctx) {
+  const EventSink sink = [&](Event&& e) {
+    if (!e.get_top("host")) e.set_top("host", Value(host_));
+    ctx.push(std::move(e));
+  };
+  std::vector<char> buf(kReadBytes);
+  pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  const nfds_t nfds = wake_fd_ >= 0 ? 2 : 1;
+
+  while (!ctx.stopping() && !stop_requested_.load(std::memory_order_relaxed)) {
+    int n = poll(fds, nfds, ctx.poll_interval_ms());
+    ctx.tick();
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      log_error("stdin {}: poll failed: {}", id(), strerror(errno));
+      break;
+    }
+    if (n == 0) continue;
+    if (nfds == 2 && fds[1].revents) break;  // stop()
+    if (fds[0].revents & POLLNVAL) {
+      log_warn("stdin {}: standard input is closed", id());
+      break;
+    }
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    ssize_t got = read(fd_, buf.data(), buf.size());
+    if (got > 0) {
+      decode(std::string_view(buf.data(), static_cast<size_t>(got)), sink);
+      continue;
+    }
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (got < 0) log_error("stdin {}: read failed: {}", id(), strerror(errno));
+    break;  // end of input (or an error that will not go away)
+  }
+  // On shutdown too: bytes already read are not thrown away.
+  end_of_input(ctx, sink);
+}
+
+PluginInfo stdin_input_info() {
+  PluginInfo info;
+  info.name = "stdin";
+  info.kind = PluginKind::Input;
+  info.description = "Reads events from standard input, one per line with the default codec.";
+  info.default_codec = "line";
+  info.options = {
+      option("ecs_compatibility", OptionType::String, Value("disabled"),
+             "Field names: only `disabled` (host) is supported.", {"disabled", "v1", "v8"}),
+  };
+  info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
+    return std::make_unique<StdinInput>(args);
+  };
+  return info;
+}
+
+}  // namespace logpipe

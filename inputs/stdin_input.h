@@ -1,0 +1,47 @@
+// stdin input: reads events from standard input — Logstash's `stdin`.
+//
+// Bytes are read in chunks of up to 64 KiB and handed to the codec (default
+// "line", which splits lines and keeps a partial last line until more data or
+// end of input). Each event gets `host`, this machine's name, unless the codec
+// already set one (legacy, non-ECS field name). End of input flushes the codec
+// and the batch, then run() returns.
+//
+// Threads: run() on the input's own thread; stop() from any thread wakes a
+// run() blocked waiting for data (an eventfd polled beside the input fd).
+// The fd is not owned: it is never closed here.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "engine/plugin.h"
+
+namespace logpipe {
+
+PluginInfo stdin_input_info();
+
+class StdinInput : public Input {
+ public:
+  // fd: what to read; tests pass a pipe.
+  explicit StdinInput(const PluginArgs& args, int fd = 0);
+  ~StdinInput() override;
+  StdinInput(const StdinInput&) = delete;
+  StdinInput& operator=(const StdinInput&) = delete;
+
+  void run(InputContext& ctx) override;
+  void stop() override;
+
+ private:
+  void decode(std::string_view data, const EventSink& sink);
+  void end_of_input(InputContext& ctx, const EventSink& sink);
+
+  int fd_;
+  int wake_fd_ = -1;
+  std::string host_;
+  std::unique_ptr<Codec> codec_;
+  std::string partial_line_;  // without a codec: bytes after the last newline
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace logpipe
