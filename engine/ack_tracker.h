@@ -19,6 +19,7 @@ class AckTracker {
  public:
   uint64_t done(uint64_t seq) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (seq <= watermark_) return 0;  // a repeated acknowledgement changes nothing
     if (seq != watermark_ + 1) {
       pending_.insert(seq);
       return 0;

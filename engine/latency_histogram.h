@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace logpipe {
@@ -24,7 +26,9 @@ class LatencyHistogram {
   // The duration below which fraction q (0..1) of the recorded events fall.
   int64_t percentile(double q) const {
     if (total_ == 0) return 0;
-    uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(total_));
+    // The rank-th event (0-based) is the smallest one with at least q of all at or below it.
+    double nth = std::ceil(q * static_cast<double>(total_));
+    uint64_t rank = nth < 1 ? 0 : static_cast<uint64_t>(nth) - 1;
     if (rank >= total_) rank = total_ - 1;
     uint64_t seen = 0;
     for (size_t i = 0; i < buckets_.size(); ++i) {

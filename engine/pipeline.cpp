@@ -244,7 +244,7 @@ Pipeline::Pipeline(std::shared_ptr<const PipelineConfig> config, PipelineSetting
   env_.data_dir = settings_.data_dir;
   env_.workers = settings_.workers;
   size_t capacity = settings_.queue_batches ? settings_.queue_batches
-                                            : static_cast<size_t>(settings_.workers) * 2 + 2;
+                                            : static_cast<size_t>(settings_.workers) * 4 + 8;
   queue_ = std::make_unique<Queue>(capacity);
 
   for (auto& decl : config_->inputs) {

@@ -33,7 +33,7 @@ struct PipelineSettings {
   int batch_size = 125;
   int batch_delay_ms = 50;
   bool ordered = false;           // one worker, batches in input order
-  size_t queue_batches = 0;       // queue capacity in batches; 0 = 2 per worker + 2
+  size_t queue_batches = 0;       // queue capacity in batches; 0 = 4 per worker + 8
   size_t max_message_bytes = 1 << 20;  // longer messages are truncated and tagged
   std::string data_dir = "./data";
 };

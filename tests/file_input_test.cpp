@@ -483,6 +483,18 @@ TEST_F(FileInputTest, StartPositionBeginningReadsExistingContent) {
   EXPECT_EQ(run.ctx().messages(), (Lines{"old"}));
 }
 
+TEST_F(FileInputTest, TailReopensAFileClosedByCloseOlderWhenItGrows) {
+  write_file(path("quiet.log"), "q1\n");
+  FileInputRun run(with(tail_options(path("quiet.log")), {{"close_older", Value("20ms")}}));
+  run.start();
+  ASSERT_TRUE(wait_for([&] { return run.ctx().count() == 1; }));
+  std::this_thread::sleep_for(200ms);  // long enough to be closed for being quiet
+  append_file(path("quiet.log"), "q2\n");
+  ASSERT_TRUE(wait_for([&] { return run.ctx().count() == 2; }));
+  run.stop();
+  EXPECT_EQ(run.ctx().messages(), (Lines{"q1", "q2"}));
+}
+
 // ------------------------------------------------------------ sincedb
 
 struct SincedbLine {
@@ -556,6 +568,22 @@ TEST_F(FileInputTest, SincedbPersistsCommitsWhileRunning) {
   ASSERT_TRUE(wait_for([&] {
     auto db = parse_sincedb(read_file(state("sincedb")));
     return db.size() == 1 && db[0].position == 6;
+  }));
+  run.stop();
+}
+
+TEST_F(FileInputTest, DeletedFileLeavesTheSincedb) {
+  // Its inode may be reused by a new file, which must not start at the old position.
+  write_file(path("gone.log"), "g1\n");
+  write_file(path("stays.log"), "s1\n");
+  FileInputRun run(with(tail_options(path("*.log")), {{"sincedb_write_interval", Value("0")}}));
+  run.ctx().set_auto_commit(true);
+  run.start();
+  ASSERT_TRUE(wait_for([&] { return parse_sincedb(read_file(state("sincedb"))).size() == 2; }));
+  ASSERT_EQ(unlink(path("gone.log").c_str()), 0);
+  ASSERT_TRUE(wait_for([&] {
+    auto db = parse_sincedb(read_file(state("sincedb")));
+    return db.size() == 1 && db[0].path == path("stays.log");
   }));
   run.stop();
 }

@@ -13,13 +13,20 @@ namespace logpipe::codec_options {
 
 // An OptionSpec from its main parts (aggregate initialisation would leave
 // the trailing members to -Wmissing-field-initializers).
-inline OptionSpec option(std::string name, OptionType type, std::optional<Value> default_value,
-                         std::string help, std::vector<std::string> allowed = {}) {
+inline OptionSpec option(std::string name, OptionType type, std::string help) {
   OptionSpec spec;
   spec.name = std::move(name);
   spec.type = type;
-  spec.default_value = std::move(default_value);
   spec.help = std::move(help);
+  return spec;
+}
+
+// Takes the default by value: GCC's sanitizer builds warn (falsely) about a
+// std::optional<Value> built from a temporary.
+inline OptionSpec option(std::string name, OptionType type, Value default_value, std::string help,
+                         std::vector<std::string> allowed = {}) {
+  OptionSpec spec = option(std::move(name), type, std::move(help));
+  spec.default_value.emplace(std::move(default_value));
   spec.allowed = std::move(allowed);
   return spec;
 }
@@ -36,7 +43,7 @@ inline OptionSpec ecs_compatibility() {
 }
 
 inline OptionSpec format() {
-  return option("format", OptionType::String, std::nullopt,
+  return option("format", OptionType::String,
                 "Text written for each event (sprintf); default: \"<@timestamp> <host> <message>\".");
 }
 
@@ -45,7 +52,7 @@ inline OptionSpec delimiter() {
 }
 
 inline OptionSpec target() {
-  return option("target", OptionType::String, std::nullopt,
+  return option("target", OptionType::String,
                 "Field to put the decoded JSON under; default: the root of the event.");
 }
 
