@@ -404,6 +404,10 @@ class FileInput final : public Input {
   void restart_from_zero(WatchedFile& f);
   void advance(WatchedFile& f, uint64_t pos);
   void advance_skipped(WatchedFile& f, uint64_t pos);
+  bool has_unsealed_events(const WatchedFile& f) const {
+    return f.dirty || f.emit_epoch == seal_epoch_;
+  }
+  void record_after_sealed(PositionRecord record);
   bool apply_committed_locked(std::vector<PositionRecord>& records);
   void emit(WatchedFile& f, std::string_view line, bool too_long);
   void decorate(Event& e) const;
@@ -630,7 +634,7 @@ void FileInput::discover(bool initial) {
     if (it != files_.end()) {
       WatchedFile& f = *it->second;
       f.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-      if (f.moved && f.path != path) {  // renamed to a name we also watch
+      if (f.moved) {  // back at its path, or renamed to a name we also watch
         f.path = path;
         f.moved = false;
         f.moved_seen = false;
@@ -767,21 +771,28 @@ void FileInput::restart_from_zero(WatchedFile& f) {
 // A position reached without an event (the skipped rest of a cut line, a
 // truncation): it can be committed together with the last event of the file.
 void FileInput::advance_skipped(WatchedFile& f, uint64_t pos) {
-  if (f.dirty || f.emit_epoch == seal_epoch_) {  // events of f wait in the open batch
+  if (has_unsealed_events(f)) {
     advance(f, pos);
     return;
   }
   f.line_pos = pos;
-  std::vector<PositionRecord> records{{f.key, pos, f.path, false}};
+  record_after_sealed({f.key, pos, f.path, false});
+}
+
+// For a file none of whose events waits in the open batch: the record rides
+// with the last sealed batch, or applies now if that one is committed already.
+void FileInput::record_after_sealed(PositionRecord record) {
   bool completions;
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
-    if (last_sealed_seq_ > committed_seq_) {  // rides with the last sealed batch
+    if (last_sealed_seq_ > committed_seq_) {
       if (pending_.empty() || pending_.back().first != last_sealed_seq_)
         pending_.emplace_back(last_sealed_seq_, std::vector<PositionRecord>());
-      pending_.back().second.push_back(std::move(records[0]));
+      pending_.back().second.push_back(std::move(record));
       return;
     }
+    std::vector<PositionRecord> records;
+    records.push_back(std::move(record));
     std::lock_guard<std::mutex> state_lock(state_mu_);
     completions = apply_committed_locked(records);
   }
@@ -910,11 +921,19 @@ void FileInput::decorate(Event& e) const {
 
 void FileInput::retire(WatchedFile& f, bool forget_position) {
   close_file(f);
+  const bool unsealed = has_unsealed_events(f);
   if (f.dirty) {
     retired_records_.push_back({f.key, f.line_pos, f.path, false});
     dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), &f), dirty_.end());
   }
-  if (forget_position) retired_records_.push_back({f.key, 0, f.path, true});
+  if (forget_position) {
+    PositionRecord forget{f.key, 0, f.path, true};
+    if (unsealed) {
+      retired_records_.push_back(std::move(forget));  // after its last position
+    } else {
+      record_after_sealed(std::move(forget));
+    }
+  }
   order_.erase(std::remove(order_.begin(), order_.end(), &f), order_.end());
   files_.erase(f.key);  // f is gone now
 }

@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "engine/log.h"
@@ -36,8 +37,8 @@ constexpr size_t kReadBytes = 64 * 1024;
 
 }  // namespace
 
-StdinInput::StdinInput(const PluginArgs& args, int fd)
-    : Input(args), fd_(fd), host_(local_hostname()) {
+StdinInput::StdinInput(const PluginArgs& args, int fd, size_t max_pending_bytes)
+    : Input(args), fd_(fd), max_pending_bytes_(max_pending_bytes), host_(local_hostname()) {
   if (args.settings.get_string("ecs_compatibility", "disabled") != "disabled")
     throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
   if (args.make_codec) codec_ = args.make_codec();
@@ -78,22 +79,24 @@ void StdinInput::decode(std::string_view data, const EventSink& sink) {
   partial_line_.append(data.substr(start));
 }
 
-void StdinInput::end_of_input(InputContext& ctx, const EventSink& sink) {
+void StdinInput::flush_codec(const EventSink& sink) {
   if (codec_) {
     codec_->flush(sink);
   } else if (!partial_line_.empty()) {
     sink(Event(std::move(partial_line_)));
     partial_line_.clear();
   }
-  ctx.flush();
 }
 
 void StdinInput::run(InputContext& ctx) {
   const EventSink sink = [&](Event&& e) {
+    bytes_since_event_ = 0;
     if (!e.get_top("host")) e.set_top("host", Value(host_));
+    if (forced_flush_) e.add_tag("_line_too_long");
     ctx.push(std::move(e));
   };
   std::vector<char> buf(kReadBytes);
+  const size_t slice = std::max<size_t>(1, std::min(kReadBytes, max_pending_bytes_ / 4));
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
   const nfds_t nfds = wake_fd_ >= 0 ? 2 : 1;
 
@@ -114,7 +117,20 @@ void StdinInput::run(InputContext& ctx) {
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     ssize_t got = read(fd_, buf.data(), buf.size());
     if (got > 0) {
-      decode(std::string_view(buf.data(), static_cast<size_t>(got)), sink);
+      // In slices, so that "bytes since the last event" is known to a slice,
+      // however the reads happen to be cut.
+      std::string_view data(buf.data(), static_cast<size_t>(got));
+      for (size_t off = 0; off < data.size(); off += slice) {
+        std::string_view part = data.substr(off, slice);
+        bytes_since_event_ += part.size();
+        decode(part, sink);
+        if (bytes_since_event_ >= max_pending_bytes_) {
+          forced_flush_ = true;
+          flush_codec(sink);
+          forced_flush_ = false;
+          bytes_since_event_ = 0;
+        }
+      }
       continue;
     }
     if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
@@ -122,7 +138,8 @@ void StdinInput::run(InputContext& ctx) {
     break;  // end of input (or an error that will not go away)
   }
   // On shutdown too: bytes already read are not thrown away.
-  end_of_input(ctx, sink);
+  flush_codec(sink);
+  ctx.flush();
 }
 
 PluginInfo stdin_input_info() {

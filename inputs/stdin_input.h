@@ -6,6 +6,10 @@
 // already set one (legacy, non-ECS field name). End of input flushes the codec
 // and the batch, then run() returns.
 //
+// Bad input: a stream that brings max_pending_bytes (16 MiB) without producing
+// an event (a line without end) makes the codec flush what it buffered, as an
+// event tagged `_line_too_long`, so memory stays bounded whatever the codec.
+//
 // Threads: run() on the input's own thread; stop() from any thread wakes a
 // run() blocked waiting for data (an eventfd polled beside the input fd).
 // The fd is not owned: it is never closed here.
@@ -21,10 +25,13 @@ namespace logpipe {
 
 PluginInfo stdin_input_info();
 
+constexpr size_t kStdinMaxPendingBytes = size_t{16} << 20;
+
 class StdinInput : public Input {
  public:
   // fd: what to read; tests pass a pipe.
-  explicit StdinInput(const PluginArgs& args, int fd = 0);
+  explicit StdinInput(const PluginArgs& args, int fd = 0,
+                      size_t max_pending_bytes = kStdinMaxPendingBytes);
   ~StdinInput() override;
   StdinInput(const StdinInput&) = delete;
   StdinInput& operator=(const StdinInput&) = delete;
@@ -34,9 +41,12 @@ class StdinInput : public Input {
 
  private:
   void decode(std::string_view data, const EventSink& sink);
-  void end_of_input(InputContext& ctx, const EventSink& sink);
+  void flush_codec(const EventSink& sink);
 
   int fd_;
+  size_t max_pending_bytes_;
+  size_t bytes_since_event_ = 0;
+  bool forced_flush_ = false;  // events now come from a flush forced by max_pending_bytes
   int wake_fd_ = -1;
   std::string host_;
   std::unique_ptr<Codec> codec_;
