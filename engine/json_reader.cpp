@@ -28,7 +28,7 @@ struct ThreadState {
 
   // Copies text into the padded buffer and returns it.
   const char* pad(std::string_view text) {
-    if (buffer_capacity < text.size()) {
+    if (!buffer || buffer_capacity < text.size()) {
       size_t cap = text.size() < 4096 ? 4096 : text.size();
       buffer.reset(new char[cap + simdjson::SIMDJSON_PADDING]);
       buffer_capacity = cap;
@@ -76,14 +76,16 @@ const char* describe(simdjson::error_code code) {
 
 // ---------------------------------------------------------------- DOM path
 
-void from_dom(simdjson::dom::element e, Value* out) {
+// spare: room reserved for fields added later (the root object of an event
+// usually gets @version, tags ...), which saves a reallocation.
+void from_dom(simdjson::dom::element e, Value* out, size_t spare = 0) {
   using Type = simdjson::dom::element_type;
   switch (e.type()) {
     case Type::OBJECT: {
       simdjson::dom::object obj = e.get_object().value_unsafe();
       *out = Value(Object());
       Object& o = out->as_object();
-      o.reserve(obj.size());
+      o.reserve(obj.size() + spare);
       for (simdjson::dom::key_value_pair field : obj) {
         if (Value* existing = o.find(field.key)) {
           from_dom(field.value, existing);
@@ -221,16 +223,16 @@ simdjson::error_code parse_ondemand(ThreadState& state, const char* padded, size
   SIMDJSON_TRY(state.ondemand->iterate(padded, size, size + simdjson::SIMDJSON_PADDING).get(doc));
   od::json_type type;
   SIMDJSON_TRY(doc.type().get(type));
+  if (type == od::json_type::object) {
+    od::object obj;
+    SIMDJSON_TRY(doc.get_object().get(obj));
+    SIMDJSON_TRY(object_from_ondemand(obj, out));
+  } else if (type == od::json_type::array) {
+    od::array arr;
+    SIMDJSON_TRY(doc.get_array().get(arr));
+    SIMDJSON_TRY(array_from_ondemand(arr, out));
+  }
   if (type == od::json_type::object || type == od::json_type::array) {
-    if (type == od::json_type::object) {
-      od::object obj;
-      SIMDJSON_TRY(doc.get_object().get(obj));
-      SIMDJSON_TRY(object_from_ondemand(obj, out));
-    } else {
-      od::array arr;
-      SIMDJSON_TRY(doc.get_array().get(arr));
-      SIMDJSON_TRY(array_from_ondemand(arr, out));
-    }
     // On Demand stops at the end of the root value; anything after it is an error.
     const char* rest;
     if (doc.current_location().get(rest) == simdjson::SUCCESS) return simdjson::TRAILING_CONTENT;
@@ -279,7 +281,7 @@ bool parse_json(std::string_view text, Value* out, std::string* error) {
   simdjson::dom::element root;
   auto err = state.dom.parse(padded, text.size(), false).get(root);
   if (err == simdjson::SUCCESS) {
-    from_dom(root, out);
+    from_dom(root, out, /*spare=*/2);
   } else if (err == simdjson::NUMBER_ERROR) {
     // Possibly an integer beyond uint64, which DOM refuses and we accept as Float.
     err = parse_ondemand(state, padded, text.size(), out);

@@ -27,30 +27,15 @@
 #include <vector>
 
 #include "engine/log.h"
+#include "engine/system_io.h"
 
 namespace logpipe {
 
 namespace {
 
-OptionSpec option(std::string name, OptionType type, std::optional<Value> default_value,
-                  std::string help, std::vector<std::string> allowed = {}) {
-  OptionSpec o;
-  o.name = std::move(name);
-  o.type = type;
-  o.default_value = std::move(default_value);
-  o.help = std::move(help);
-  o.allowed = std::move(allowed);
-  return o;
-}
 
 using Clock = std::chrono::steady_clock;
 
-std::string local_hostname() {
-  char buf[256];
-  if (gethostname(buf, sizeof buf) != 0) return "localhost";
-  buf[sizeof buf - 1] = '\0';
-  return buf;
-}
 
 double wall_seconds() {
   timespec ts;

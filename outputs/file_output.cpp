@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/log.h"
+#include "engine/system_io.h"
 #include "engine/sprintf.h"
 
 namespace logpipe {
@@ -26,17 +27,7 @@ constexpr auto kStaleCleanupInterval = std::chrono::seconds(10);  // Logstash's,
 constexpr size_t kMaxOpenFiles = 256;
 constexpr size_t kKeepCapacity = 1 << 20;
 
-OptionSpec option(std::string name, OptionType type, std::optional<Value> default_value,
-                  std::string help, std::vector<std::string> allowed = {}, bool required = false) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = type;
-  spec.default_value = std::move(default_value);
-  spec.help = std::move(help);
-  spec.allowed = std::move(allowed);
-  spec.required = required;
-  return spec;
-}
+
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -127,25 +118,6 @@ bool make_directories(const std::string& dir, int mode, int* err) {
   return true;
 }
 
-// Writes all of data, through EINTR and partial writes; false with errno set
-// on failure.
-bool write_fully(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n >= 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {  // a FIFO opened by someone else
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, -1);
-      continue;
-    }
-    return false;
-  }
-  return true;
-}
 
 class FileOutput : public Output {
  public:
@@ -438,10 +410,12 @@ PluginInfo file_output_info() {
   info.kind = PluginKind::Output;
   info.description = "Appends events to files; the path may use %{field} and %{+date} formats.";
   info.default_codec = "json_lines";
+  OptionSpec path = option(
+      "path", OptionType::String,
+      "File to write; may use %{field} and %{+yyyy.MM.dd}. Its first directory must be fixed.");
+  path.required = true;
   info.options = {
-      option("path", OptionType::String, std::nullopt,
-             "File to write; may use %{field} and %{+yyyy.MM.dd}. Its first directory must be fixed.",
-             {}, /*required=*/true),
+      path,
       option("flush_interval", OptionType::Number, Value(2),
              "Seconds between flushes. Accepted; logpipe writes every batch to the OS before "
              "acknowledging it."),

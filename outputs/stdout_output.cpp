@@ -7,27 +7,12 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/system_io.h"
+
 namespace logpipe {
 
 namespace {
 
-// Writes all of data to fd, through EINTR, partial writes and a non-blocking fd.
-void write_fully(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n >= 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, -1);
-      continue;
-    }
-    throw std::runtime_error(std::string("stdout: write failed: ") + std::strerror(errno));
-  }
-}
 
 // A buffer that once held a huge batch gives its memory back.
 constexpr size_t kKeepCapacity = 16 << 20;
@@ -42,7 +27,8 @@ class StdoutOutput : public Output {
   void receive(const std::vector<const Event*>& events) override {
     buffer_.clear();
     for (const Event* e : events) codec_->encode(*e, buffer_);
-    write_fully(STDOUT_FILENO, buffer_);
+    if (!write_fully(STDOUT_FILENO, buffer_))
+      throw std::runtime_error(std::string("stdout: write failed: ") + std::strerror(errno));
     if (buffer_.capacity() > kKeepCapacity) std::string().swap(buffer_);
   }
 

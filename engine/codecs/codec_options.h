@@ -11,25 +11,7 @@
 
 namespace logpipe::codec_options {
 
-// An OptionSpec from its main parts (aggregate initialisation would leave
-// the trailing members to -Wmissing-field-initializers).
-inline OptionSpec option(std::string name, OptionType type, std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = type;
-  spec.help = std::move(help);
-  return spec;
-}
-
-// Takes the default by value: GCC's sanitizer builds warn (falsely) about a
-// std::optional<Value> built from a temporary.
-inline OptionSpec option(std::string name, OptionType type, Value default_value, std::string help,
-                         std::vector<std::string> allowed = {}) {
-  OptionSpec spec = option(std::move(name), type, std::move(help));
-  spec.default_value.emplace(std::move(default_value));
-  spec.allowed = std::move(allowed);
-  return spec;
-}
+using logpipe::option;
 
 inline OptionSpec charset() {
   return option("charset", OptionType::String, Value("UTF-8"),
