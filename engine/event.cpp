@@ -7,10 +7,11 @@ namespace logpipe {
 Event::Event(std::string message) : Event(std::move(message), Timestamp::now()) {}
 
 Event::Event(std::string message, Timestamp ts) {
-  fields_.reserve(6);
-  fields_.set("@timestamp", Value(ts));
-  fields_.set("@version", Value("1"));
-  fields_.set("message", Value(std::move(message)));
+  auto& f = fields_.entries();
+  f.reserve(6);
+  f.emplace_back("@timestamp", Value(ts));
+  f.emplace_back("@version", Value("1"));
+  f.emplace_back("message", Value(std::move(message)));
 }
 
 namespace {

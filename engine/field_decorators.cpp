@@ -4,9 +4,20 @@ namespace logpipe {
 
 namespace {
 
-// Resolves a (possibly templated) field name for one event.
-std::optional<FieldRef> resolve(const SprintfTemplate& name, const Event& e) {
-  return FieldRef::parse(name.constant() ? name.text() : name.format(e));
+// Calls fn with the field a (possibly templated) name refers to for this
+// event; constant names were parsed at construction, so they cost nothing.
+template <typename Fn>
+void with_field(const SprintfTemplate& name, const std::optional<FieldRef>& ref, const Event& e,
+                Fn&& fn) {
+  if (name.constant()) {
+    if (ref) fn(*ref);
+    return;
+  }
+  if (auto parsed = FieldRef::parse(name.format(e))) fn(*parsed);
+}
+
+std::optional<FieldRef> parse_if_constant(const SprintfTemplate& name) {
+  return name.constant() ? FieldRef::parse(name.text()) : std::nullopt;
 }
 
 }  // namespace
@@ -27,7 +38,8 @@ void add_field_value(Event& e, const FieldRef& ref, Value v) {
 
 AddFields::AddFields(const Object& spec) {
   for (auto& [k, v] : spec) {
-    Field f{SprintfTemplate(k), {}};
+    Field f{SprintfTemplate(k), std::nullopt, {}};
+    f.ref = parse_if_constant(f.name);
     if (v.is_array()) {
       for (auto& x : v.as_array()) f.values.emplace_back(x.to_string());
     } else {
@@ -39,9 +51,9 @@ AddFields::AddFields(const Object& spec) {
 
 void AddFields::apply(Event& e) const {
   for (auto& f : fields_) {
-    auto ref = resolve(f.name, e);
-    if (!ref) continue;
-    for (auto& v : f.values) add_field_value(e, *ref, Value(v.format(e)));
+    with_field(f.name, f.ref, e, [&](const FieldRef& ref) {
+      for (auto& v : f.values) add_field_value(e, ref, Value(v.format(e)));
+    });
   }
 }
 
@@ -68,13 +80,16 @@ void TagList::remove_from(Event& e) const {
 }
 
 RemoveFields::RemoveFields(const std::vector<std::string>& fields) {
-  for (auto& f : fields) fields_.emplace_back(f);
+  for (auto& f : fields) {
+    Field field{SprintfTemplate(f), std::nullopt};
+    field.ref = parse_if_constant(field.name);
+    fields_.push_back(std::move(field));
+  }
 }
 
 void RemoveFields::apply(Event& e) const {
   for (auto& f : fields_) {
-    auto ref = resolve(f, e);
-    if (ref) e.remove(*ref);
+    with_field(f.name, f.ref, e, [&](const FieldRef& ref) { e.remove(ref); });
   }
 }
 

@@ -22,6 +22,7 @@ class AddFields {
  private:
   struct Field {
     SprintfTemplate name;
+    std::optional<FieldRef> ref;  // parsed once when the name is constant
     std::vector<SprintfTemplate> values;
   };
   std::vector<Field> fields_;
@@ -47,7 +48,11 @@ class RemoveFields {
   bool empty() const { return fields_.empty(); }
 
  private:
-  std::vector<SprintfTemplate> fields_;
+  struct Field {
+    SprintfTemplate name;
+    std::optional<FieldRef> ref;  // parsed once when the name is constant
+  };
+  std::vector<Field> fields_;
 };
 
 // Sets or appends as Logstash's add_field does.

@@ -77,6 +77,29 @@ struct Pipeline::InputRunner final : InputContext {
   AckTracker acks;
   std::mutex commit_mu;
   uint64_t committed_seq = 0;
+  // Finished batches come back here to be reused by this input's thread: their
+  // events are then freed by the thread that allocated them (malloc's fast
+  // path, no arena lock) and their vectors keep their capacity.
+  moodycamel::ConcurrentQueue<Batch*> recycled;
+
+  ~InputRunner() override {
+    Batch* b;
+    while (recycled.try_dequeue(b)) delete b;
+    delete current;
+  }
+
+  Batch* new_batch() {
+    Batch* b;
+    if (recycled.try_dequeue(b)) {
+      b->events.clear();
+      b->extra.clear();
+      return b;
+    }
+    b = new Batch;
+    b->input = this;
+    b->events.reserve(static_cast<size_t>(pipeline->settings_.batch_size));
+    return b;
+  }
 
   void push(Event&& e) override {
     if (has_type && !e.get_top("type")) e.set_top("type", Value(type));
@@ -88,9 +111,7 @@ struct Pipeline::InputRunner final : InputContext {
       e.add_tag("_message_truncated");
     }
     if (!current) {
-      current = new Batch;
-      current->input = this;
-      current->events.reserve(static_cast<size_t>(pipeline->settings_.batch_size));
+      current = new_batch();
       current->first_event_ns = steady_ns();
     }
     current->events.push_back(std::move(e));
@@ -370,7 +391,7 @@ void Pipeline::finish_batch(Worker& w, Batch* b) {
 
   InputRunner& in = *b->input;
   uint64_t seq = b->seq;
-  delete b;
+  in.recycled.enqueue(b);
   if (uint64_t wm = in.acks.done(seq)) {
     std::lock_guard<std::mutex> lock(in.commit_mu);
     if (wm > in.committed_seq) {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -52,44 +53,53 @@ inline void put2(char* p, unsigned v) {
 
 void Timestamp::append_iso8601(std::string& out) const {
   int64_t secs = seconds();
-  // Not nanos - secs * 1e9: that overflows near the earliest representable time.
   int64_t frac = nanos % 1000000000LL;
   if (frac < 0) frac += 1000000000LL;
-  int64_t days = secs / 86400;
-  int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
+  // Events come in runs of the same second: format "YYYY-MM-DDTHH:MM:SS" once
+  // per second per thread.
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local char cached[32];
+  thread_local size_t cached_len = 0;
+  if (secs != cached_second) {
+    int64_t days = secs / 86400;
+    int64_t rem = secs % 86400;
+    if (rem < 0) {
+      rem += 86400;
+      --days;
+    }
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    char* p = cached;
+    if (y >= 0 && y <= 9999) {
+      p[0] = char('0' + y / 1000);
+      p[1] = char('0' + y / 100 % 10);
+      p[2] = char('0' + y / 10 % 10);
+      p[3] = char('0' + y % 10);
+      p += 4;
+    } else {
+      p += std::snprintf(p, 16, "%+07lld", static_cast<long long>(y));
+    }
+    *p++ = '-';
+    put2(p, m);
+    p += 2;
+    *p++ = '-';
+    put2(p, d);
+    p += 2;
+    *p++ = 'T';
+    put2(p, unsigned(rem / 3600));
+    p += 2;
+    *p++ = ':';
+    put2(p, unsigned(rem / 60 % 60));
+    p += 2;
+    *p++ = ':';
+    put2(p, unsigned(rem % 60));
+    p += 2;
+    cached_len = static_cast<size_t>(p - cached);
+    cached_second = secs;
   }
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
-  char buf[48];
+  char buf[16];
   char* p = buf;
-  if (y >= 0 && y <= 9999) {
-    p[0] = char('0' + y / 1000);
-    p[1] = char('0' + y / 100 % 10);
-    p[2] = char('0' + y / 10 % 10);
-    p[3] = char('0' + y % 10);
-    p += 4;
-  } else {
-    p += std::snprintf(p, 16, "%+07lld", static_cast<long long>(y));
-  }
-  *p++ = '-';
-  put2(p, m);
-  p += 2;
-  *p++ = '-';
-  put2(p, d);
-  p += 2;
-  *p++ = 'T';
-  put2(p, unsigned(rem / 3600));
-  p += 2;
-  *p++ = ':';
-  put2(p, unsigned(rem / 60 % 60));
-  p += 2;
-  *p++ = ':';
-  put2(p, unsigned(rem % 60));
-  p += 2;
   *p++ = '.';
   // Milliseconds always; micro- and nanoseconds only when present.
   int digits = frac % 1000000 == 0 ? 3 : frac % 1000 == 0 ? 6 : 9;
@@ -100,7 +110,8 @@ void Timestamp::append_iso8601(std::string& out) const {
   }
   p += digits;
   *p++ = 'Z';
-  out.append(buf, p - buf);
+  out.append(cached, cached_len);
+  out.append(buf, static_cast<size_t>(p - buf));
 }
 
 std::string Timestamp::to_iso8601() const {
