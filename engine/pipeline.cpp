@@ -135,6 +135,7 @@ struct Pipeline::InputRunner final : InputContext {
   }
 
   bool stopping() const override { return pipeline->stopping_.load(std::memory_order_relaxed); }
+  bool congested() const override { return pipeline->queue_->slots.availableApprox() <= 0; }
   int poll_interval_ms() const override {
     return pipeline->settings_.batch_delay_ms > 0 ? pipeline->settings_.batch_delay_ms : 1;
   }

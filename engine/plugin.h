@@ -119,6 +119,11 @@ class InputContext {
   virtual bool stopping() const = 0;
   // Milliseconds an input may block waiting for data before calling tick().
   virtual int poll_interval_ms() const = 0;
+  // True while the pipeline queue has no free place, i.e. the next sealed
+  // batch would make push() block. Inputs that must keep talking to their
+  // source while the pipeline is full (Kafka: pause partitions, keep polling)
+  // check this instead of blocking in push().
+  virtual bool congested() const = 0;
 };
 
 class Input {

@@ -59,6 +59,7 @@ class BatchingContext : public InputContext {
   }
   bool stopping() const override { return stopping_; }
   int poll_interval_ms() const override { return 5; }
+  bool congested() const override { return false; }
 
   void request_stop() { stopping_ = true; }
   int ticks() const { return ticks_; }

@@ -30,6 +30,7 @@ class CollectingContext : public InputContext {
   void flush() override { ++flushes_; }
   bool stopping() const override { return stopping_; }
   int poll_interval_ms() const override { return 5; }
+  bool congested() const override { return false; }
 
   void stop_after(size_t n) { stop_after_ = n; }
   void request_stop() { stopping_ = true; }

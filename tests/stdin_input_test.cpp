@@ -29,6 +29,7 @@ class CollectingContext : public InputContext {
   void flush() override { ++flushes_; }
   bool stopping() const override { return false; }
   int poll_interval_ms() const override { return poll_interval_ms_; }
+  bool congested() const override { return false; }
 
   std::vector<Event> events() const {
     std::lock_guard<std::mutex> lock(mu_);
