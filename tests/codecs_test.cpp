@@ -63,6 +63,7 @@ struct IsoCase {
   std::string text;
   std::string expected;  // ISO 8601 UTC, or "" when it must not parse
 };
+inline void PrintTo(const IsoCase& c, std::ostream* os) { *os << c.text.size() << "-byte timestamp"; }
 
 class Iso8601 : public ::testing::TestWithParam<IsoCase> {};
 

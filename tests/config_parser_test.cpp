@@ -152,6 +152,7 @@ struct ValidCase {
   const char* expected;
   bool support_escapes = false;
 };
+inline void PrintTo(const ValidCase& c, std::ostream* os) { *os << c.name; }
 
 const ValidCase kValid[] = {
     {"empty", "", ""},
@@ -303,6 +304,7 @@ struct InvalidCase {
   int column;
   const char* message;  // a substring of the error message
 };
+inline void PrintTo(const InvalidCase& c, std::ostream* os) { *os << c.name; }
 
 const InvalidCase kInvalid[] = {
     {"comma_between_attributes",

@@ -311,6 +311,7 @@ struct SplitCase {
   std::string content;
   Lines expected;  // a trailing " [cut]" marks an event tagged _line_too_long
 };
+inline void PrintTo(const SplitCase& c, std::ostream* os) { *os << c.name; }
 
 class FileInputSplitTest : public FileInputTest,
                            public ::testing::WithParamInterface<std::tuple<SplitCase, int>> {};
@@ -360,6 +361,7 @@ struct CompletedCase {
   bool logged;
   bool deleted;
 };
+inline void PrintTo(const CompletedCase& c, std::ostream* os) { *os << c.action; }
 
 class FileInputCompletedTest : public FileInputTest,
                                public ::testing::WithParamInterface<CompletedCase> {};

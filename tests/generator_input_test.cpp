@@ -109,6 +109,7 @@ struct RoundsCase {
   Overrides options;
   std::vector<Emitted> expected;
 };
+inline void PrintTo(const RoundsCase& c, std::ostream* os) { *os << c.name; }
 
 class GeneratorRoundsTest : public ::testing::TestWithParam<RoundsCase> {};
 

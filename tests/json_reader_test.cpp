@@ -14,6 +14,7 @@ struct ParseCase {
   std::string input;
   std::string expected_json;  // the parsed value written back as JSON
 };
+inline void PrintTo(const ParseCase& c, std::ostream* os) { *os << "input of " << c.input.size() << " bytes"; }
 
 class JsonReaderParses : public ::testing::TestWithParam<ParseCase> {};
 
@@ -67,6 +68,7 @@ struct FailCase {
   std::string input;
   std::string reason_contains;
 };
+inline void PrintTo(const FailCase& c, std::ostream* os) { *os << "input of " << c.input.size() << " bytes"; }
 
 class JsonReaderRejects : public ::testing::TestWithParam<FailCase> {};
 
