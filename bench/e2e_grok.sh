@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of parsing: file (read mode) -> grok COMBINEDAPACHELOG +
+# date -> json_lines file output on /dev/null, one filter worker by default.
+# Prints the binary's own summary (events/s, CPU-seconds per million events,
+# peak RSS, latency percentiles).
+#   bench/e2e_grok.sh [LINES] [WORKERS] [MALFORMED_RATE]
+# The Apache combined lines come from ../shared/bench/gen_apache.py
+# (deterministic), the generator the peer baselines were measured with.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+lines=${1:-1000000}
+workers=${2:-1}
+malformed=${3:-0}
+bin=build/release/logpipe
+[ -x "$bin" ] || scripts/build logpipe
+gen=../shared/bench/gen_apache.py
+data=build/bench-data
+mkdir -p "$data"
+input="$PWD/$data/apache-$lines-$malformed.log"
+if [ ! -s "$input" ]; then
+  [ -f "$gen" ] || { echo "needs $gen (the shared bench folder beside the checkout)" >&2; exit 2; }
+  python3 "$gen" -n "$lines" --malformed-rate "$malformed" -o "$input"
+fi
+state=$(mktemp -d)
+trap 'rm -rf "$state"' EXIT
+echo "file($lines lines, malformed rate $malformed) -> grok COMBINEDAPACHELOG + date -> file(/dev/null, json_lines), workers=$workers"
+"$bin" -w "$workers" --path.data "$state" --summary -e "
+input { file { path => '$input' mode => 'read' exit_after_read => true sincedb_path => '/dev/null'
+               file_completed_action => 'log' file_completed_log_path => '/dev/null' } }
+filter {
+  grok { match => { 'message' => '%{COMBINEDAPACHELOG}' } }
+  date { match => [ 'timestamp', 'dd/MMM/yyyy:HH:mm:ss Z' ] }
+}
+output { file { path => '/dev/null' } }"
