@@ -1,10 +1,14 @@
 // The one place plugins are registered: a line per plugin.
 #include "engine/codecs/codecs.h"
+#include "filters/date_filter.h"
 #include "filters/drop_filter.h"
 #include "filters/mutate_filter.h"
 #include "inputs/file_input.h"
 #include "inputs/generator_input.h"
 #include "inputs/stdin_input.h"
+#include "inputs/syslog_input.h"
+#include "inputs/tcp_input.h"
+#include "inputs/udp_input.h"
 #include "outputs/file_output.h"
 #include "outputs/stdout_output.h"
 
@@ -17,9 +21,13 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(stdin_input_info());
     r.push_back(file_input_info());
     r.push_back(generator_input_info());
+    r.push_back(syslog_input_info());
+    r.push_back(tcp_input_info());
+    r.push_back(udp_input_info());
     // filters
     r.push_back(mutate_filter_info());
     r.push_back(drop_filter_info());
+    r.push_back(date_filter_info());
     // outputs
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());

@@ -1,0 +1,75 @@
+// syslog input: RFC 3164 and RFC 5424 messages over UDP and TCP on one port —
+// Logstash's `syslog` input, with the same option names and legacy fields.
+//
+// One thread serves both sockets and every TCP connection (StreamServer,
+// epoll). TCP frames are cut per RFC 6587, octet-counted or LF-terminated,
+// decided frame by frame; a UDP datagram is one message. Each message goes
+// through SyslogParser (fields: priority, facility, severity, facility_label,
+// severity_label, timestamp, logsource, program, pid, message; RFC 5424 adds
+// version, msgid, [sd][ID][PARAM]) and gets `host`, the sender's address.
+//
+// Differences from Logstash, on purpose:
+// - host defaults to 127.0.0.1, not 0.0.0.0 (our endpoints bind to loopback
+//   unless configured); say host => "0.0.0.0" to listen on every interface.
+// - messages that are not syslog get `_syslogparsefailure` (Logstash:
+//   `_grokparsefailure_sysloginput`); grok_pattern is accepted but logpipe
+//   always uses its own RFC 3164/5424 parser (a different value is logged).
+// - RFC 5424 is parsed (Logstash's grok pattern only knows RFC 3164).
+// - timezone: IANA names from the system's zone files, fixed offsets or UTC;
+//   zone-less times are UTC by default (what Logstash does in a UTC
+//   container). locale: English month names only.
+// - max_message_size (ours, default 65536): longer messages are cut and
+//   tagged `_message_truncated`; a TCP peer that closes inside an
+//   octet-counted frame gives what arrived, tagged `_syslogframeincomplete`.
+//
+// Delivery: syslog has no acknowledgements. Events that entered the pipeline
+// are delivered; what the kernel holds in socket buffers, or what a sender
+// sent before a crash of logpipe and was not read yet, can be lost. TCP
+// backpressure: while the pipeline is full this input blocks and the TCP
+// window pushes back on senders. UDP: the kernel drops datagrams when the
+// socket buffer is full; the drops are counted and logged.
+//
+// Threads: run() on the input's thread; stop() from any thread wakes it.
+// Sockets are opened in run(), never in the constructor.
+#pragma once
+
+#include <memory>
+
+#include "engine/plugin.h"
+#include "inputs/syslog/stream_server.h"
+#include "inputs/syslog/syslog_parser.h"
+
+namespace logpipe {
+
+PluginInfo syslog_input_info();
+
+constexpr const char* kSyslogTruncatedTag = "_message_truncated";
+constexpr const char* kSyslogIncompleteTag = "_syslogframeincomplete";
+
+class SyslogInput : public Input, private StreamHandler {
+ public:
+  explicit SyslogInput(const PluginArgs& args);
+  ~SyslogInput() override;
+
+  void run(InputContext& ctx) override;
+  void stop() override;
+
+  // Ports actually bound (after run() started; tests use port 0).
+  int bound_port() const { return bound_port_.load(); }
+
+ private:
+  void on_datagram(std::string_view data, const Peer& peer, FrameFlags flags) override;
+  void on_frame(std::string_view frame, const Peer& peer, FrameFlags flags) override;
+  void on_wake() override;
+  void emit(std::string_view frame, const Peer& peer, FrameFlags flags);
+
+  SyslogParser parser_;
+  StreamServer server_;
+  std::function<std::unique_ptr<Codec>()> make_codec_;
+  std::unique_ptr<Codec> codec_;  // null: the plain codec's work is done inline
+  std::string syslog_field_;
+  InputContext* ctx_ = nullptr;
+  std::atomic<int> bound_port_{0};
+};
+
+}  // namespace logpipe

@@ -1,0 +1,170 @@
+#include "inputs/tcp_input.h"
+
+#include "engine/log.h"
+
+namespace logpipe {
+
+namespace {
+
+StreamServerSettings tcp_server_settings(const PluginArgs& args) {
+  const Settings& s = args.settings;
+  StreamServerSettings st;
+  st.name = "tcp " + args.id;
+  st.host = s.get_string("host", "127.0.0.1");
+  int64_t port = s.get_int("port", -1);
+  if (port < 0 || port > 65535) throw OptionError("port", "must be between 0 and 65535");
+  st.port = static_cast<int>(port);
+  st.tcp = true;
+  st.udp = false;
+  st.framing = TcpFraming::Raw;
+  st.tcp_keepalive = s.get_bool("tcp_keep_alive", false);
+  return st;
+}
+
+const char* const kSslOptions[] = {"ssl_cert",
+                                   "ssl_key",
+                                   "ssl_key_passphrase",
+                                   "ssl_certificate",
+                                   "ssl_certificate_authorities",
+                                   "ssl_extra_chain_certs",
+                                   "ssl_verify",
+                                   "ssl_client_authentication",
+                                   "ssl_verification_mode",
+                                   "ssl_supported_protocols",
+                                   "ssl_cipher_suites"};
+
+}  // namespace
+
+TcpInput::TcpInput(const PluginArgs& args, size_t max_pending_bytes)
+    : Input(args),
+      server_(tcp_server_settings(args), *this),
+      make_codec_(args.make_codec),
+      max_pending_bytes_(max_pending_bytes < 1 ? 1 : max_pending_bytes) {
+  const Settings& s = args.settings;
+  if (s.get_string("mode", "server") != "server")
+    throw OptionError("mode", "only mode => \"server\" is supported (client mode is not)");
+  if (s.get_bool("ssl_enable", false)) throw OptionError("ssl_enable", "SSL is not supported");
+  if (s.get_bool("ssl_enabled", false)) throw OptionError("ssl_enabled", "SSL is not supported");
+  for (const char* name : kSslOptions)
+    if (s.has(name)) throw OptionError(name, "SSL is not supported");
+  if (s.get_bool("proxy_protocol", false))
+    throw OptionError("proxy_protocol", "the PROXY protocol is not supported; leave it false");
+  if (s.get_string("ecs_compatibility", "disabled") != "disabled")
+    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+}
+
+TcpInput::~TcpInput() = default;
+
+void TcpInput::stop() { server_.stop(); }
+
+void TcpInput::run(InputContext& ctx) {
+  ctx_ = &ctx;
+  server_.open();
+  bound_port_ = server_.tcp_port();
+  log_info("tcp {}: listening on port {}", id(), bound_port_.load());
+  server_.run(ctx.poll_interval_ms(), [&ctx] { return ctx.stopping(); });
+  connections_.clear();
+  ctx.flush();
+  ctx_ = nullptr;
+}
+
+void TcpInput::on_wake() { ctx_->tick(); }
+
+void TcpInput::decode(Connection& c, std::string_view data, const EventSink& sink) {
+  if (c.codec) {
+    c.codec->decode(data, sink);
+    return;
+  }
+  size_t start = 0;
+  for (size_t nl; (nl = data.find('\n', start)) != std::string_view::npos; start = nl + 1) {
+    c.partial.append(data.substr(start, nl - start));
+    sink(Event(std::move(c.partial)));
+    c.partial.clear();
+  }
+  c.partial.append(data.substr(start));
+}
+
+void TcpInput::flush(Connection& c, const EventSink& sink) {
+  if (c.codec) {
+    c.codec->flush(sink);
+  } else if (!c.partial.empty()) {
+    sink(Event(std::move(c.partial)));
+    c.partial.clear();
+  }
+}
+
+void TcpInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
+  auto it = connections_.find(conn);
+  if (it == connections_.end()) {
+    Connection c;
+    if (make_codec_) c.codec = make_codec_();
+    it = connections_.emplace(conn, std::move(c)).first;
+  }
+  Connection& c = it->second;
+  bool forced = false;
+  const EventSink sink = [&](Event&& e) {
+    c.bytes_since_event = 0;
+    if (!e.get_top("host")) e.set_top("host", Value(peer.host));
+    if (!e.get_top("port")) e.set_top("port", Value(peer.port));
+    if (forced) e.add_tag("_line_too_long");
+    ctx_->push(std::move(e));
+  };
+  // In slices, so that a stream without delimiters is cut at a known size.
+  const size_t slice = std::max<size_t>(1, std::min<size_t>(64 * 1024, max_pending_bytes_ / 4));
+  for (size_t off = 0; off < data.size(); off += slice) {
+    std::string_view part = data.substr(off, slice);
+    c.bytes_since_event += part.size();
+    decode(c, part, sink);
+    if (c.bytes_since_event >= max_pending_bytes_) {
+      forced = true;
+      flush(c, sink);
+      forced = false;
+      c.bytes_since_event = 0;
+    }
+  }
+}
+
+void TcpInput::on_close(uint64_t conn, const Peer& peer) {
+  auto it = connections_.find(conn);
+  if (it == connections_.end()) return;
+  const EventSink sink = [&](Event&& e) {
+    if (!e.get_top("host")) e.set_top("host", Value(peer.host));
+    if (!e.get_top("port")) e.set_top("port", Value(peer.port));
+    ctx_->push(std::move(e));
+  };
+  flush(it->second, sink);
+  connections_.erase(it);
+}
+
+PluginInfo tcp_input_info() {
+  PluginInfo info;
+  info.name = "tcp";
+  info.kind = PluginKind::Input;
+  info.description = "Reads events from TCP connections (server mode), one codec per connection.";
+  info.default_codec = "line";
+  info.options = {
+      option("host", OptionType::String, Value("127.0.0.1"),
+             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told)."),
+      option("port", OptionType::Number, "Port to listen on."),
+      option("mode", OptionType::String, Value("server"), "Only \"server\" is supported.",
+             {"server", "client"}),
+      option("proxy_protocol", OptionType::Boolean, Value(false), "Not supported (false only)."),
+      option("tcp_keep_alive", OptionType::Boolean, Value(false),
+             "Turn on TCP keep-alive (SO_KEEPALIVE) on accepted connections."),
+      option("dns_reverse_lookup_enabled", OptionType::Boolean, Value(true),
+             "Accepted; host is always the numeric peer address."),
+      option("ssl_enable", OptionType::Boolean, Value(false), "SSL is not supported."),
+      option("ssl_enabled", OptionType::Boolean, Value(false), "SSL is not supported."),
+      option("ecs_compatibility", OptionType::String, Value("disabled"),
+             "Field names: only `disabled` (legacy names) is supported.", {"disabled", "v1", "v8"}),
+  };
+  info.options[1].required = true;
+  for (const char* name : kSslOptions)
+    info.options.push_back(option(name, OptionType::Any, "SSL is not supported."));
+  info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
+    return std::make_unique<TcpInput>(args);
+  };
+  return info;
+}
+
+}  // namespace logpipe
