@@ -1,7 +1,10 @@
 // The one place plugins are registered: a line per plugin.
 #include "engine/codecs/codecs.h"
 #include "filters/date_filter.h"
+#include "filters/dissect_filter.h"
 #include "filters/drop_filter.h"
+#include "filters/json_filter.h"
+#include "filters/kv_filter.h"
 #include "filters/mutate_filter.h"
 #include "inputs/file_input.h"
 #include "inputs/generator_input.h"
@@ -28,6 +31,9 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(mutate_filter_info());
     r.push_back(drop_filter_info());
     r.push_back(date_filter_info());
+    r.push_back(dissect_filter_info());
+    r.push_back(json_filter_info());
+    r.push_back(kv_filter_info());
     // outputs
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());

@@ -1,0 +1,139 @@
+#include "filters/json_filter.h"
+
+#include "engine/codecs/iso8601.h"
+#include "engine/json_reader.h"
+#include "engine/log.h"
+
+namespace logpipe {
+
+namespace {
+
+bool blank(std::string_view s) {
+  for (char c : s)
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  return true;
+}
+
+// event.set(key, value) as Logstash does for each parsed root key: a key
+// written as a field reference addresses a nested field. Returns false for
+// a key that is not a valid reference (Logstash raises there).
+bool set_root_key(Event& e, const std::string& key, Value&& v) {
+  if (key.empty()) return false;
+  if (key.find('[') == std::string::npos && key != "@metadata") {
+    e.fields().set(key, std::move(v));
+    return true;
+  }
+  auto ref = FieldRef::parse(key);
+  return ref && e.set(*ref, std::move(v));
+}
+
+}  // namespace
+
+JsonFilter::JsonFilter(const PluginArgs& args) : Filter(args) {
+  std::string error;
+  std::string source = args.settings.get_string("source");
+  auto src = FieldRef::parse(source, &error);
+  if (!src) throw OptionError("source", "invalid field reference '" + source + "': " + error);
+  source_ = *src;
+  if (args.settings.has("target")) {
+    std::string target = args.settings.get_string("target");
+    auto t = FieldRef::parse(target, &error);
+    if (!t) throw OptionError("target", "invalid field reference '" + target + "': " + error);
+    target_ = *t;
+  }
+  skip_on_invalid_json_ = args.settings.get_bool("skip_on_invalid_json", false);
+  tag_on_failure_ = args.settings.get_strings("tag_on_failure");
+}
+
+void JsonFilter::fail(Event& e) const {
+  for (const auto& tag : tag_on_failure_) e.add_tag(tag);
+}
+
+void JsonFilter::filter(Event& e, FilterContext& ctx) {
+  (void)ctx;
+  const Value* src = e.get(source_);
+  if (!src || src->is_null()) return;
+  if (!src->is_string()) {
+    fail(e);
+    if (!skip_on_invalid_json_) log_debug("json {}: field {} is not a string", id(), source_.text());
+    return;
+  }
+  std::string_view text = src->as_string();
+  if (!valid_utf8(text)) {
+    repaired_.clear();
+    append_repaired_utf8(text, repaired_);
+    text = repaired_;
+  }
+  Value parsed;
+  if (!blank(text)) {
+    std::string error;
+    if (!parse_json(text, &parsed, &error)) {
+      fail(e);
+      if (!skip_on_invalid_json_) log_debug("json {}: cannot parse field {}: {}", id(), source_.text(), error);
+      return;
+    }
+  }
+  if (target_) {
+    e.set(*target_, std::move(parsed));
+    filter_matched(e);
+    return;
+  }
+  if (!parsed.is_object()) {
+    fail(e);
+    log_debug("json {}: parsed JSON is not an object: it needs a target", id());
+    return;
+  }
+  Object& root = parsed.as_object();
+  Value timestamp;
+  bool has_timestamp = false;
+  if (Value* ts = root.find("@timestamp")) {
+    timestamp = std::move(*ts);
+    root.erase("@timestamp");
+    has_timestamp = true;
+  }
+  e.fields().reserve(e.fields().size() + root.size());
+  for (auto& [key, value] : root) {
+    if (!set_root_key(e, key, std::move(value))) {  // keys before it stay set, as in Logstash
+      fail(e);
+      log_debug("json {}: key '{}' is not a valid field reference", id(), key);
+      return;
+    }
+  }
+  if (has_timestamp) {
+    Timestamp t;
+    if (timestamp.is_string() && parse_iso8601(timestamp.as_string(), &t)) {
+      e.set_timestamp(t);
+    } else {
+      e.set_timestamp(Timestamp::now());
+      e.add_tag("_timestampparsefailure");
+      e.set_top("_@timestamp", Value(timestamp.to_string()));
+    }
+  }
+  filter_matched(e);
+}
+
+PluginInfo json_filter_info() {
+  PluginInfo info;
+  info.name = "json";
+  info.kind = PluginKind::Filter;
+  info.description = "Parses a field holding JSON text into the event (or into target).";
+  OptionSpec source = option("source", OptionType::String, "Field holding the JSON text.");
+  source.required = true;
+  info.options = {
+      source,
+      option("target", OptionType::String,
+             "Field to store the parsed value in; without it the object's keys go to the root."),
+      option("skip_on_invalid_json", OptionType::Boolean, Value(false),
+             "Do not log a warning for a source that is not valid JSON (the event is still tagged)."),
+      option("tag_on_failure", OptionType::Array, Value(Array{Value("_jsonparsefailure")}),
+             "Tags added when the source cannot be parsed."),
+      option("ecs_compatibility", OptionType::String, std::nullopt,
+             "Accepted for compatibility; changes nothing here.", {"disabled", "v1", "v8"}),
+  };
+  info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
+    return std::make_unique<JsonFilter>(args);
+  };
+  return info;
+}
+
+}  // namespace logpipe
