@@ -43,8 +43,8 @@
 
 #include "engine/plugin.h"
 #include "engine/sprintf.h"
+#include "engine/time_zone_rules.h"
 #include "filters/date/joda_date_parser.h"
-#include "filters/date/time_zone_rules.h"
 
 namespace logpipe {
 

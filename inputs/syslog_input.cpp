@@ -1,6 +1,8 @@
 #include "inputs/syslog_input.h"
 
 #include <cctype>
+#include <optional>
+#include <string>
 
 #include "engine/log.h"
 
@@ -34,18 +36,24 @@ bool english_locale(const std::string& locale) {
          (locale.size() == 2 || locale[2] == '_' || locale[2] == '-');
 }
 
+TimeZoneRules zone_option(const std::string& name) {
+  // "Z", RFC 3339's UTC designator, is no Joda zone id but syslog users write it.
+  if (name == "Z") return TimeZoneRules();
+  std::optional<TimeZoneRules> zone = TimeZoneRules::lookup(name);
+  if (!zone)
+    throw OptionError("timezone", "unknown time zone \"" + name +
+                                      "\": expected an IANA name (\"Europe/Paris\"), an "
+                                      "offset (\"+02:00\") or UTC");
+  return *zone;
+}
+
 SyslogParserSettings parser_settings(const PluginArgs& args) {
   const Settings& s = args.settings;
   SyslogParserSettings p;
   p.use_labels = s.get_bool("use_labels", true);
   p.facility_labels = labels_or(s, "facility_labels", default_facility_labels());
   p.severity_labels = labels_or(s, "severity_labels", default_severity_labels());
-  if (s.has("timezone")) {
-    std::string why;
-    std::optional<TimeZone> tz = TimeZone::load(s.get_string("timezone"), &why);
-    if (!tz) throw OptionError("timezone", why);
-    p.zone = *tz;
-  }
+  if (s.has("timezone")) p.zone = zone_option(s.get_string("timezone"));
   return p;
 }
 

@@ -15,9 +15,12 @@
 //   `_grokparsefailure_sysloginput`); grok_pattern is accepted but logpipe
 //   always uses its own RFC 3164/5424 parser (a different value is logged).
 // - RFC 5424 is parsed (Logstash's grok pattern only knows RFC 3164).
-// - timezone: IANA names from the system's zone files, fixed offsets or UTC;
-//   zone-less times are UTC by default (what Logstash does in a UTC
-//   container). locale: English month names only.
+// - timezone: IANA names from the system's tz database, fixed offsets, UTC
+//   and its aliases (GMT, Z, Etc/UTC ...); zone-less times are UTC by default
+//   (what Logstash does in a UTC container). Rules as the date filter's
+//   (TimeZoneRules), except that a time in a DST gap is not refused but read
+//   with the offset before the gap (Logstash tags `_dateparsefailure`).
+//   locale: English month names only.
 // - max_message_size (ours, default 65536): longer messages are cut and
 //   tagged `_message_truncated`; a TCP peer that closes inside an
 //   octet-counted frame gives what arrived, tagged `_syslogframeincomplete`.
@@ -29,7 +32,8 @@
 // window pushes back on senders. UDP: the kernel drops datagrams when the
 // socket buffer is full; the drops are counted and logged.
 //
-// Threads: run() on the input's thread; stop() from any thread wakes it.
+// Threads: run() on the input's thread, which alone parses (the parser's zone
+// is one-thread state); stop() from any thread wakes it.
 // Sockets are opened in run(), never in the constructor.
 #pragma once
 

@@ -384,6 +384,9 @@ TEST(DateFilterTest, OneFilterWalkingAcrossTransitionsStaysExact) {
       {"", "2026-06-10 12:00:00", "2026-06-10T10:00:00.000Z"},
       {"", "2026-03-29 02:30:00", "FAIL"},  // summer period was last
       {"", "2026-01-10 12:00:00", "2026-01-10T11:00:00.000Z"},
+      // The day after the tz file's last transition (2037-10-25): its period
+      // must not be remembered as lasting forever.
+      {"", "2037-10-25 12:00:00", "2037-10-25T11:00:00.000Z"},
       {"", "2041-07-01 12:00:00", "2041-07-01T10:00:00.000Z"},
       {"", "2041-12-01 12:00:00", "2041-12-01T11:00:00.000Z"},
       {"", "2026-07-01 12:00:00", "2026-07-01T10:00:00.000Z"},

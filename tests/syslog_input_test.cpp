@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -466,6 +467,50 @@ TEST(SyslogInput, RefusesWhatItDoesNotSupport) {
   Subprocess ok({binary(), "-t", "-e",
                  "input { syslog { port => 5514 timezone => \"Europe/Paris\" locale => \"en_US\" "
                  "grok_pattern => \"x\" } } output { stdout {} }"});
+  EXPECT_EQ(ok.finish(30), 0) << ok.err();
+}
+
+// Zone-less times in the configured zone, DST included, also past the zone
+// files' last transition (2037) and in a spring-forward gap.
+TEST(SyslogInput, TimezoneOptionFollowsDaylightSavingTimeAfter2037) {
+  Logpipe lp;
+  ASSERT_TRUE(
+      lp.start("syslog { port => @PORT@ timezone => \"Europe/Paris\" }", Logpipe::Ready::Udp))
+      << lp.err();
+  struct Sent {
+    const char* frame;
+    const char* message;
+    const char* time;
+  };
+  const Sent sent[] = {
+      {"<13>Jul 15 2040 12:00:00 h p: summer", "summer", "2040-07-15T10:00:00Z"},
+      {"<13>Jan 15 2040 12:00:00 h p: winter", "winter", "2040-01-15T11:00:00Z"},
+      {"<13>1 2040-07-15T12:00:00 h p - - - rfc5424", "rfc5424", "2040-07-15T10:00:00Z"},
+      {"<13>1 2040-07-15T12:00:00+05:00 h p - - - offset", "offset", "2040-07-15T07:00:00Z"},
+      {"<13>Mar 25 2040 02:30:00 h p: gap", "gap", "2040-03-25T01:30:00Z"},
+  };
+  for (const Sent& s : sent) send_udp(lp.port, s.frame);
+  auto events = lp.wait_events(std::size(sent));
+  EXPECT_EQ(lp.stop(), 0) << lp.err();
+  ASSERT_EQ(events.size(), std::size(sent)) << lp.err();
+  for (const Sent& s : sent) {
+    const Object* e = by_message(events, s.message);
+    ASSERT_NE(e, nullptr) << s.frame;
+    EXPECT_EQ(e->find("tags"), nullptr) << s.frame;
+    Timestamp got, want;
+    ASSERT_TRUE(parse_iso8601(str(*e, "@timestamp"), &got)) << s.frame;
+    ASSERT_TRUE(parse_iso8601(s.time, &want));
+    EXPECT_EQ(got.seconds(), want.seconds()) << s.frame << " gave " << str(*e, "@timestamp");
+  }
+}
+
+TEST(SyslogInput, AcceptsEveryDocumentedTimezoneForm) {
+  std::string inputs;
+  int port = 5514;
+  for (const char* zone : {"UTC", "GMT", "Z", "Etc/UTC", "Etc/GMT", "Zulu", "+02:00", "-0530",
+                           "+02", "Europe/Paris", "America/New_York"})
+    inputs += "syslog { port => " + std::to_string(port++) + " timezone => \"" + zone + "\" } ";
+  Subprocess ok({binary(), "-t", "-e", "input { " + inputs + "} output { stdout {} }"});
   EXPECT_EQ(ok.finish(30), 0) << ok.err();
 }
 

@@ -36,7 +36,7 @@
 #include <string_view>
 #include <vector>
 
-#include "filters/date/time_zone_rules.h"
+#include "engine/time_zone_rules.h"
 
 namespace logpipe {
 

@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "filters/date/time_zone_rules.h"
+#include "engine/time_zone_rules.h"
 
 namespace logpipe {
 

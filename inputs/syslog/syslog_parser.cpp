@@ -100,7 +100,7 @@ bool zone(std::string_view s, size_t* i, int32_t* offset) {
 }
 
 // A whole token in RFC 3339 form: 2026-11-26T04:13:55.502826+00:00.
-bool parse_rfc3339(std::string_view s, const TimeZone& tz, int64_t* nanos_out) {
+bool parse_rfc3339(std::string_view s, const TimeZoneRules& tz, int64_t* nanos_out) {
   size_t i = 0;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!digits(s, &i, 4, &y) || !expect(s, &i, '-') || !digits(s, &i, 2, &mo) ||
@@ -118,7 +118,8 @@ bool parse_rfc3339(std::string_view s, const TimeZone& tz, int64_t* nanos_out) {
   const bool has_zone = zone(s, &i, &offset);
   if (i != s.size()) return false;
   const int64_t local = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-  *nanos_out = (has_zone ? local - offset : tz.to_utc(local)) * 1000000000LL + frac;
+  const int64_t utc = has_zone ? local - offset : tz.local_to_utc_shifting_gaps(local);
+  *nanos_out = utc * 1000000000LL + frac;
   return true;
 }
 
@@ -135,8 +136,8 @@ int month_number(std::string_view s) {
 
 // "Mmm dd hh:mm:ss" with variants, at the start of s. On success *len is how
 // many bytes it took.
-bool parse_bsd_time(std::string_view s, const TimeZone& tz, Timestamp received, int64_t* nanos_out,
-                    size_t* len) {
+bool parse_bsd_time(std::string_view s, const TimeZoneRules& tz, Timestamp received,
+                    int64_t* nanos_out, size_t* len) {
   if (s.size() < 14) return false;
   int mo = month_number(s.substr(0, 3));
   if (!mo || s[3] != ' ') return false;
@@ -167,24 +168,28 @@ bool parse_bsd_time(std::string_view s, const TimeZone& tz, Timestamp received, 
   }
   if (i < s.size() && s[i] != ' ') return false;
   const int64_t day_secs = h * 3600 + mi * 60 + sec;
+  int64_t local = 0;
   if (year < 0) {
     // The year closest to the receive time (rollover at new year both ways).
+    // Compared in local time (offsets move it by hours, candidates are a year
+    // apart) so that only the chosen one is converted: the zone caches one
+    // offset period, and converting all three would miss it every time.
     const int64_t now = received.seconds();
-    const int64_t y0 = civil_year_of(now + tz.offset_at(now));
-    int64_t best = 0;
+    const int64_t local_now = now + tz.offset_at(now);
+    const int64_t y0 = civil_year_of(local_now);
     bool found = false;
     for (int64_t y = y0 - 1; y <= y0 + 1; ++y) {
       if (!valid_time(y, mo, d, h, mi, sec)) continue;
-      int64_t t = tz.to_utc(days_from_civil(y, mo, d) * 86400 + day_secs);
-      if (!found || std::llabs(t - now) < std::llabs(best - now)) best = t;
+      const int64_t t = days_from_civil(y, mo, d) * 86400 + day_secs;
+      if (!found || std::llabs(t - local_now) < std::llabs(local - local_now)) local = t;
       found = true;
     }
     if (!found) return false;
-    *nanos_out = best * 1000000000LL + frac;
   } else {
     if (!valid_time(year, mo, d, h, mi, sec)) return false;
-    *nanos_out = tz.to_utc(days_from_civil(year, mo, d) * 86400 + day_secs) * 1000000000LL + frac;
+    local = days_from_civil(year, mo, d) * 86400 + day_secs;
   }
+  *nanos_out = tz.local_to_utc_shifting_gaps(local) * 1000000000LL + frac;
   *len = i;
   return true;
 }

@@ -15,16 +15,21 @@
 // logsource, program, pid (string), message; RFC5424 adds version (number),
 // msgid and structured data as [sd][SD-ID][PARAM] (a repeated PARAM becomes
 // an array). @timestamp is the message's time; a zone-less time is in the
-// configured TimeZone (UTC by default); a year-less one gets the year that
-// puts it closest to the receive time (December lines read in January fall in
-// the old year). Trailing CR/LF/NUL are dropped, a UTF-8 BOM before MSG is dropped.
+// configured zone (UTC by default; DST rules go on past 2037). A zone-less
+// time in a DST gap still gives an event: it is read with the offset before
+// the gap (02:30 in a 02:00-03:00 gap is 03:30 summer time); one in an
+// overlap takes the earlier instant. A year-less time gets the year that puts
+// it closest to the receive time (December lines read in January fall in the
+// old year). Trailing CR/LF/NUL are dropped, a UTF-8 BOM before MSG is dropped.
 //
 // Bad input: anything else (no <PRI>, PRI > 191, a malformed header or
 // structured data, an impossible date) keeps the whole frame as message, gets
 // priority 13 (user-level notice, as RFC 3164 and Logstash say) and the tag
 // `_syslogparsefailure`; @timestamp is the receive time. Never throws.
 //
-// Thread-safety: parse() is const; one parser may serve several threads.
+// Thread-safety: one parser per thread. parse() is const, but the zone
+// remembers the last offset period it used (see TimeZoneRules); the syslog
+// input calls it from its one thread only.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +38,7 @@
 #include <vector>
 
 #include "engine/event.h"
-#include "inputs/syslog/time_zone.h"
+#include "engine/time_zone_rules.h"
 
 namespace logpipe {
 
@@ -43,7 +48,7 @@ struct SyslogParserSettings {
   bool use_labels = true;
   std::vector<std::string> facility_labels;  // empty: Logstash's defaults
   std::vector<std::string> severity_labels;
-  TimeZone zone;  // for times written without a zone
+  TimeZoneRules zone;  // for times written without a zone
 };
 
 const std::vector<std::string>& default_facility_labels();

@@ -10,7 +10,7 @@
 #define ONLY_C_LOCALE 1
 #endif
 
-#include "filters/date/time_zone_rules.h"
+#include "engine/time_zone_rules.h"
 
 #include <date/ptz.h>
 #include <date/tz.h>
@@ -96,6 +96,18 @@ const ZoneRuleAfterLastTransition* rule_after_last_transition(const date::time_z
   return raw;
 }
 
+// Joda's tz data has these as links to UTC. Newer Debian and Ubuntu ship most
+// of them in the optional tzdata-legacy package; a config must not depend on it.
+bool is_utc_alias(std::string_view id) {
+  static constexpr std::string_view kNames[] = {
+      "UTC",     "GMT",     "UCT",     "Zulu",     "Universal",     "Greenwich",
+      "Etc/UTC", "Etc/GMT", "Etc/UCT", "Etc/Zulu", "Etc/Universal", "Etc/Greenwich",
+      "GMT0",    "GMT+0",   "GMT-0",   "Etc/GMT0", "Etc/GMT+0",     "Etc/GMT-0"};
+  for (std::string_view name : kNames)
+    if (id == name) return true;
+  return false;
+}
+
 }  // namespace
 
 bool parse_utc_offset(std::string_view s, int32_t* offset_seconds) {
@@ -130,7 +142,7 @@ TimeZoneRules TimeZoneRules::fixed(int32_t offset_seconds) {
 }
 
 std::optional<TimeZoneRules> TimeZoneRules::lookup(std::string_view id) {
-  if (id == "UTC") return TimeZoneRules();
+  if (is_utc_alias(id)) return TimeZoneRules();
   int32_t offset = 0;
   if (!id.empty() && (id[0] == '+' || id[0] == '-')) {
     if (!parse_utc_offset(id, &offset)) return std::nullopt;
@@ -146,6 +158,16 @@ std::optional<TimeZoneRules> TimeZoneRules::lookup(std::string_view id) {
 }
 
 bool TimeZoneRules::local_to_utc(int64_t local_seconds, int64_t* utc_seconds) const {
+  return convert(local_seconds, false, utc_seconds);
+}
+
+int64_t TimeZoneRules::local_to_utc_shifting_gaps(int64_t local_seconds) const {
+  int64_t utc = 0;
+  if (convert(local_seconds, true, &utc)) return utc;
+  return local_seconds - offset_at(local_seconds);  // beyond the tz library's range
+}
+
+bool TimeZoneRules::convert(int64_t local_seconds, bool shift_gaps, int64_t* utc_seconds) const {
   if (zone_ == nullptr) {
     *utc_seconds = local_seconds - fixed_offset_;
     return true;
@@ -154,19 +176,21 @@ bool TimeZoneRules::local_to_utc(int64_t local_seconds, int64_t* utc_seconds) co
     *utc_seconds = local_seconds - cached_offset_;
     return true;
   }
+  // A day past the last transition, no wall time can still belong before it.
+  const bool from_rule = later_rule_ != nullptr && local_seconds > later_rule_->from_utc + kDay;
   date::local_info info;
   try {
     const date::local_seconds local{std::chrono::seconds(local_seconds)};
-    // A day past the last transition, no wall time can still belong before it.
-    if (later_rule_ != nullptr && local_seconds > later_rule_->from_utc + kDay)
+    if (from_rule)
       info = later_rule_->rule.get_info(local);
     else
       info = zone_->get_info(local);
   } catch (const std::exception&) {
     return false;
   }
-  if (info.result == date::local_info::nonexistent) return false;
+  if (info.result == date::local_info::nonexistent && !shift_gaps) return false;
   // Ambiguous: Joda takes the earlier instant, which is the first period's.
+  // Nonexistent: the first period is the one before the gap.
   const auto offset = static_cast<int32_t>(info.first.offset.count());
   *utc_seconds = local_seconds - offset;
   if (info.result == date::local_info::unique) {
@@ -175,7 +199,10 @@ bool TimeZoneRules::local_to_utc(int64_t local_seconds, int64_t* utc_seconds) co
     const int64_t begin = info.first.begin.time_since_epoch().count();
     const int64_t end = info.first.end.time_since_epoch().count();
     const int64_t lo = begin <= INT64_MIN / 2 ? INT64_MIN / 2 : begin + offset + kDay;
-    const int64_t hi = end >= INT64_MAX / 2 ? INT64_MAX / 2 : end + offset - kDay;
+    int64_t hi = end >= INT64_MAX / 2 ? INT64_MAX / 2 : end + offset - kDay;
+    // The date library stretches the file's last period to forever; where the
+    // zone's rule takes over, the remembered range must end.
+    if (later_rule_ != nullptr && !from_rule) hi = std::min(hi, later_rule_->from_utc + kDay + 1);
     if (lo < hi) {
       cached_local_begin_ = lo;
       cached_local_end_ = hi;
