@@ -3,6 +3,7 @@
 #include "filters/date_filter.h"
 #include "filters/dissect_filter.h"
 #include "filters/drop_filter.h"
+#include "filters/grok/grok_filter.h"
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate_filter.h"
@@ -28,6 +29,7 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(tcp_input_info());
     r.push_back(udp_input_info());
     // filters
+    r.push_back(grok_filter_info());
     r.push_back(mutate_filter_info());
     r.push_back(drop_filter_info());
     r.push_back(date_filter_info());

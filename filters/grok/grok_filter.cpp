@@ -1,0 +1,344 @@
+#include "filters/grok/grok_filter.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <tuple>
+#include <utility>
+
+namespace logpipe {
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_blank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// Ruby's String#to_i: optional leading whitespace and sign, then digits
+// (single underscores between digits allowed); anything else ends it; no
+// digits is 0. Out-of-range values saturate (Ruby would make a Bignum).
+int64_t ruby_to_i(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && is_blank(s[i])) ++i;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  uint64_t value = 0;
+  bool overflow = false;
+  while (i < s.size()) {
+    if (is_digit(s[i])) {
+      uint64_t digit = static_cast<uint64_t>(s[i] - '0');
+      if (value > (static_cast<uint64_t>(INT64_MAX) + 1 - digit) / 10) overflow = true;
+      else value = value * 10 + digit;
+    } else if (!(s[i] == '_' && i > 0 && is_digit(s[i - 1]) && i + 1 < s.size() &&
+                 is_digit(s[i + 1]))) {
+      break;
+    }
+    ++i;
+  }
+  if (overflow) return negative ? INT64_MIN : INT64_MAX;
+  if (negative) return value > static_cast<uint64_t>(INT64_MAX) ? INT64_MIN : -static_cast<int64_t>(value);
+  return value > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(value);
+}
+
+// Ruby's String#to_f: the longest leading decimal number (no hex, inf, nan).
+double ruby_to_f(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && is_blank(s[i])) ++i;
+  std::string number;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) number += s[i++];
+  auto digits = [&] {
+    size_t n = 0;
+    while (i < s.size() && (is_digit(s[i]) || (s[i] == '_' && n > 0 && i + 1 < s.size() &&
+                                               is_digit(s[i + 1])))) {
+      if (s[i] != '_') number += s[i];
+      ++i, ++n;
+    }
+    return n;
+  };
+  size_t int_digits = digits();
+  if (i + 1 < s.size() && s[i] == '.' && is_digit(s[i + 1])) {
+    number += s[i++];
+    digits();
+  } else if (int_digits == 0) {
+    return 0.0;
+  }
+  if (i + 1 < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    size_t mark = i;
+    std::string saved = number;
+    number += s[i++];
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) number += s[i++];
+    if (digits() == 0) {
+      number = saved;
+      i = mark;
+    }
+  }
+  return std::strtod(number.c_str(), nullptr);
+}
+
+// [a][b] form of a reference, so a target and a field can be joined.
+std::string bracketed(const FieldRef& ref) {
+  std::string out = ref.metadata() ? "[@metadata]" : "";
+  for (auto& part : ref.path()) out += "[" + part + "]";
+  return out;
+}
+
+std::vector<std::string> strings_of(const Value& v) {
+  std::vector<std::string> out;
+  if (v.is_array()) {
+    for (auto& item : v.as_array()) out.push_back(item.to_string());
+  } else if (!v.is_null()) {
+    out.push_back(v.to_string());
+  }
+  return out;
+}
+
+}  // namespace
+
+GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Filter(args) {
+  const Settings& s = args.settings;
+  break_on_match_ = s.get_bool("break_on_match", true);
+  keep_empty_captures_ = s.get_bool("keep_empty_captures", false);
+  tag_on_failure_ = s.get_strings("tag_on_failure");
+  bool named_captures_only = s.get_bool("named_captures_only", true);
+
+  std::string ecs = s.get_string("ecs_compatibility", "disabled");
+  PatternLibrary library;
+  library.add_builtin(builtin, ecs == "disabled" ? "legacy" : "ecs-v1");
+  std::string glob = s.get_string("patterns_files_glob", "*");
+  for (auto& dir : s.get_strings("patterns_dir")) {
+    std::string error;
+    if (!library.add_path(dir, glob, &error)) throw OptionError("patterns_dir", error);
+  }
+  for (auto& [name, definition] : s.get_hash("pattern_definitions")) {
+    for (auto& text : strings_of(definition)) library.add(name, text);
+  }
+
+  std::optional<FieldRef> target;
+  if (s.has("target")) {
+    std::string error;
+    target = FieldRef::parse(s.get_string("target"), &error);
+    if (!target) throw OptionError("target", error);
+  }
+  std::vector<std::string> overwrite = s.get_strings("overwrite");
+
+  GrokCompiler compiler(library, named_captures_only);
+  for (auto& [field_name, patterns] : s.get_hash("match")) {
+    MatchField m;
+    std::string error;
+    auto field = FieldRef::parse(field_name, &error);
+    if (!field) throw OptionError("match", "field " + field_name + ": " + error);
+    m.field = *field;
+    for (auto& expression : strings_of(patterns)) {
+      try {
+        GrokProgram program = compiler.compile(expression);
+        std::vector<CaptureSink> sinks;
+        for (auto& capture : program.captures) {
+          auto ref = FieldRef::parse(capture.field, &error);
+          if (ref && target) ref = FieldRef::parse(bracketed(*target) + bracketed(*ref), &error);
+          // Logstash only fails when such a capture is stored; it is skipped here.
+          CaptureSink sink;
+          sink.valid = ref.has_value();
+          if (ref) sink.ref = *ref;
+          sink.coercion = capture.coercion;
+          for (auto& o : overwrite) sink.overwrite |= o == capture.field;
+          sinks.push_back(std::move(sink));
+        }
+        for (auto& sink : sinks) {
+          int uses = 0;
+          for (auto& other : sinks) uses += other.ref.is_top_level() && sink.ref.is_top_level() &&
+                                            other.ref.path()[0] == sink.ref.path()[0];
+          sink.captured_once = uses == 1;
+        }
+        bool leaves_source_alone = true;
+        for (auto& sink : sinks)
+          leaves_source_alone &= !sink.valid || sink.ref.metadata() != m.field.metadata() ||
+                                 sink.ref.path().empty() || m.field.path().empty() ||
+                                 sink.ref.path()[0] != m.field.path()[0];
+        m.max_captures = std::max(m.max_captures, sinks.size());
+        m.groks.push_back(Grok{GrokMatcher(std::move(program)), std::move(sinks), leaves_source_alone});
+      } catch (const GrokCompileError& e) {
+        throw OptionError("match", "grok pattern \"" + expression + "\": " + e.what());
+      }
+    }
+    match_.push_back(std::move(m));
+  }
+}
+
+void GrokFilter::filter(Event& e, FilterContext& ctx) {
+  (void)ctx;
+  // As Logstash: the event matched when any field did.
+  bool matched = false;
+  for (auto& m : match_) {
+    if (!match_field(m, e)) continue;
+    matched = true;
+    if (break_on_match_) break;
+  }
+  if (matched) {
+    filter_matched(e);
+  } else {
+    for (auto& tag : tag_on_failure_) e.add_tag(tag);
+  }
+}
+
+bool GrokFilter::match_field(MatchField& m, Event& e) {
+  // Room for every top-level field the stores may add, taken before the
+  // input is viewed: adding a field then never moves the one being read.
+  e.fields().reserve(e.fields().size() + m.max_captures);
+  const Value* value = e.get(m.field);
+  if (value && value->is_string()) return match_groks(m, value->as_string(), false, e);
+  if (value && value->is_array()) {
+    // Stores may change the array itself: work on copies.
+    std::vector<std::string> items = strings_of(*value);
+    bool success = false;
+    for (auto& item : items) success |= match_groks(m, item, true, e);
+    return success;
+  }
+  text_.clear();
+  if (value) value->append_string(text_);  // nil reads as "", as Ruby's to_s
+  return match_groks(m, text_, true, e);
+}
+
+// `input` views either the event's own field (input_is_copy false) or a copy.
+bool GrokFilter::match_groks(MatchField& m, std::string_view input, bool input_is_copy,
+                             Event& e) {
+  bool matched = false;
+  std::string owned;  // the input, once a store may have replaced the field
+  for (size_t k = 0; k < m.groks.size(); ++k) {
+    Grok& grok = m.groks[k];
+    if (!grok.matcher.match(input)) continue;
+    matched = true;
+    // Captures are views into the input: they may be stored straight from
+    // there unless a store can change the input field itself.
+    bool direct = input_is_copy || grok.leaves_source_alone;
+    if (!direct) {
+      const auto& groups = grok.matcher.groups();
+      values_.resize(groups.size());
+      for (size_t i = 0; i < groups.size(); ++i) values_[i] = capture_value(grok, i);
+      bool more = !break_on_match_ && k + 1 < m.groks.size();
+      if (more && owned.empty()) {
+        owned.assign(input);
+        input = owned;
+        input_is_copy = true;
+      }
+    }
+    store(grok, direct, e);
+    if (break_on_match_) break;
+  }
+  return matched;
+}
+
+Value GrokFilter::capture_value(const Grok& grok, size_t i) const {
+  std::string_view g = grok.matcher.groups()[i];
+  if (!g.data()) return Value();
+  switch (grok.sinks[i].coercion) {
+    case GrokCoercion::Int: return Value(ruby_to_i(g));
+    case GrokCoercion::Float: return Value(ruby_to_f(g));
+    case GrokCoercion::None: break;
+  }
+  return Value(g);
+}
+
+void GrokFilter::store(const Grok& grok, bool direct, Event& e) {
+  const auto& groups = grok.matcher.groups();
+  // Fields this grok adds come after these; a name it captures only once can
+  // only already exist among them.
+  const size_t fields_before = e.fields().size();
+  for (size_t i = 0; i < grok.sinks.size(); ++i) {
+    const CaptureSink& sink = grok.sinks[i];
+    if (!sink.valid) continue;
+    // As Logstash: nil and "" are empty, a coerced "" (0) is not.
+    bool empty = direct ? !groups[i].data() ||
+                              (sink.coercion == GrokCoercion::None && groups[i].empty())
+                        : values_[i].is_null() ||
+                              (values_[i].is_string() && values_[i].as_string().empty());
+    if (empty && !keep_empty_captures_) continue;
+    auto take = [&]() { return direct ? capture_value(grok, i) : std::move(values_[i]); };
+    if (sink.overwrite) {
+      e.set(sink.ref, take());
+      continue;
+    }
+    Value* existing = nullptr;
+    if (sink.ref.is_top_level()) {
+      // The common case, without the path walk of Event::get/set.
+      Object& fields = e.fields();
+      const std::string& name = sink.ref.path()[0];
+      if (sink.captured_once) {
+        auto& entries = fields.entries();
+        for (size_t f = 0; f < fields_before && !existing; ++f)
+          if (entries[f].first == name) existing = &entries[f].second;
+      } else {
+        existing = fields.find(name);
+      }
+      if (!existing) {
+        if (direct && sink.coercion == GrokCoercion::None && groups[i].data()) {
+          // Built in place: the capture's one copy, no intermediate Value.
+          fields.entries().emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                                        std::forward_as_tuple(groups[i]));
+        } else {
+          fields.entries().emplace_back(name, take());
+        }
+        continue;
+      }
+    } else {
+      existing = e.get(sink.ref);
+    }
+    if (!existing || existing->is_null()) {
+      e.set(sink.ref, take());
+    } else if (existing->is_array()) {
+      existing->as_array().push_back(take());
+    } else if (existing->is_string()) {
+      Array pair;
+      pair.reserve(2);
+      pair.push_back(std::move(*existing));
+      pair.push_back(take());
+      *existing = Value(std::move(pair));
+    }
+    // Numbers, booleans, objects: Logstash keeps the old value.
+  }
+}
+
+PluginInfo grok_filter_info() {
+  PluginInfo info;
+  info.name = "grok";
+  info.kind = PluginKind::Filter;
+  info.description = "Parses text fields into structured fields with named regex patterns.";
+  Array failure_tags{Value("_grokparsefailure")};
+  info.options = {
+      option("match", OptionType::Hash, Value(Object()),
+             "Field => pattern, or field => array of patterns tried in order."),
+      option("break_on_match", OptionType::Boolean, Value(true),
+             "Stop at the first pattern that matches."),
+      option("named_captures_only", OptionType::Boolean, Value(true),
+             "Store only captures with a field name (%{NAME:field}); off also stores %{NAME}."),
+      option("keep_empty_captures", OptionType::Boolean, Value(false),
+             "Store captures that are empty or did not take part in the match."),
+      option("overwrite", OptionType::Array, Value(Array()),
+             "Fields that captures replace instead of adding to."),
+      option("pattern_definitions", OptionType::Hash, Value(Object()),
+             "Pattern name => definition, for this filter only (overrides files)."),
+      option("patterns_dir", OptionType::Array, Value(Array()),
+             "Directories (or files) of pattern files to load."),
+      option("patterns_files_glob", OptionType::String, Value("*"),
+             "Which files of each patterns_dir to read."),
+      option("tag_on_failure", OptionType::Array, Value(std::move(failure_tags)),
+             "Tags added when no pattern matches."),
+      option("tag_on_timeout", OptionType::String, Value("_groktimeout"),
+             "Tag for a match that timed out (RE2 matching never times out)."),
+      option("timeout_millis", OptionType::Number, Value(30000),
+             "Match time limit; accepted, RE2 runs in linear time and needs none."),
+      option("timeout_scope", OptionType::String, Value("pattern"),
+             "Whether the timeout applies per pattern or per event; accepted.",
+             {"pattern", "event"}),
+      option("target", OptionType::String, std::nullopt,
+             "Field under which the captures are stored (default: the event root)."),
+      option("ecs_compatibility", OptionType::String, Value("disabled"),
+             "Built-in pattern set: disabled (legacy field names) or v1/v8 (ECS).",
+             {"disabled", "v1", "v8"}),
+  };
+  info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
+    return std::make_unique<GrokFilter>(args, builtin_pattern_files());
+  };
+  return info;
+}
+
+}  // namespace logpipe
