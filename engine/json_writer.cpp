@@ -72,10 +72,14 @@ void append_json_string(std::string_view s, std::string& out) {
     if (end - p >= 8) {
       uint64_t w;
       std::memcpy(&w, p, 8);
-      if (!needs_attention(w)) {
+      uint64_t flags = needs_attention(w);
+      if (!flags) {
         p += 8;
         continue;
       }
+      // The lowest flag is exact (borrows only run upwards): skip the plain
+      // bytes before it in one step.
+      p += __builtin_ctzll(flags) >> 3;
     }
     unsigned char cls = kClass[*p];
     if (cls == 0) {
