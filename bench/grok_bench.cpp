@@ -102,7 +102,7 @@ std::vector<std::string> syslog_lines() {
   return lines;
 }
 
-std::unique_ptr<GrokFilter> make_grok(const std::string& pattern, bool upstream) {
+std::unique_ptr<GrokFilter> make_grok(const std::string& pattern, bool upstream, bool ecs) {
   PluginInfo info = grok_filter_info();
   Settings settings;
   for (auto& spec : info.all_options())
@@ -110,6 +110,7 @@ std::unique_ptr<GrokFilter> make_grok(const std::string& pattern, bool upstream)
   Object match;
   match.set("message", Value(pattern));
   settings.set("match", Value(std::move(match)));
+  if (ecs) settings.set("ecs_compatibility", Value("v1"));
   static const GrokFilter::PatternFiles kNone;
 #ifdef LOGPIPE_SOURCE_DIR
   if (upstream)
@@ -128,10 +129,10 @@ struct NullContext : FilterContext {
 };
 
 void run_filter(benchmark::State& state, const std::string& pattern,
-                const std::vector<std::string>& lines, bool upstream = false) {
+                const std::vector<std::string>& lines, bool upstream = false, bool ecs = false) {
   std::unique_ptr<GrokFilter> grok;
   try {
-    grok = make_grok(pattern, upstream);
+    grok = make_grok(pattern, upstream, ecs);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     return;
@@ -171,6 +172,13 @@ void BM_GrokCombinedApache(benchmark::State& state) {
 void BM_GrokCombinedApache1PctMalformed(benchmark::State& state) {
   run_filter(state, "%{COMBINEDAPACHELOG}", apache_lines(0.01));
 }
+// ECS names and ECS patterns (exact RFC 5322 length limits in the user fields).
+void BM_GrokCombinedApacheEcs(benchmark::State& state) {
+  run_filter(state, "%{COMBINEDAPACHELOG}", apache_lines(0), false, true);
+}
+void BM_GrokCombinedApacheEcs1PctMalformed(benchmark::State& state) {
+  run_filter(state, "%{COMBINEDAPACHELOG}", apache_lines(0.01), false, true);
+}
 void BM_GrokCombinedApacheUpstreamPatterns(benchmark::State& state) {
   run_filter(state, "%{COMBINEDAPACHELOG}", apache_lines(0), true);
 }
@@ -183,10 +191,11 @@ void BM_GrokSyslogLine(benchmark::State& state) {
 
 // The matcher alone (no event, no stores): the regex engines' share, in both
 // orders (PCRE2 first on a budget, the default; RE2's DFA first).
-void run_matcher(benchmark::State& state, double malformed_share, bool re2_first) {
+void run_matcher(benchmark::State& state, double malformed_share, bool re2_first,
+                 const char* pattern_set = "legacy") {
   auto lines = apache_lines(malformed_share);
   PatternLibrary library;
-  library.add_builtin(builtin_pattern_files(), "legacy");
+  library.add_builtin(builtin_pattern_files(), pattern_set);
   GrokMatcher* matcher = nullptr;
   std::unique_ptr<GrokMatcher> owned;
   try {
@@ -211,6 +220,12 @@ void BM_GrokMatcherCombinedApache(benchmark::State& state) { run_matcher(state, 
 void BM_GrokMatcherCombinedApache1PctMalformed(benchmark::State& state) {
   run_matcher(state, 0.01, false);
 }
+void BM_GrokMatcherCombinedApacheEcs(benchmark::State& state) {
+  run_matcher(state, 0, false, "ecs-v1");
+}
+void BM_GrokMatcherCombinedApacheEcs1PctMalformed(benchmark::State& state) {
+  run_matcher(state, 0.01, false, "ecs-v1");
+}
 void BM_GrokMatcherRe2FirstCombinedApache(benchmark::State& state) { run_matcher(state, 0, true); }
 void BM_GrokMatcherRe2FirstCombinedApache1PctMalformed(benchmark::State& state) {
   run_matcher(state, 0.01, true);
@@ -221,10 +236,14 @@ void BM_GrokMatcherRe2FirstCombinedApache1PctMalformed(benchmark::State& state) 
 BENCHMARK(BM_EventWithMessageOnly);
 BENCHMARK(BM_GrokCombinedApache);
 BENCHMARK(BM_GrokCombinedApache1PctMalformed);
+BENCHMARK(BM_GrokCombinedApacheEcs);
+BENCHMARK(BM_GrokCombinedApacheEcs1PctMalformed);
 BENCHMARK(BM_GrokCombinedApacheUpstreamPatterns);
 BENCHMARK(BM_GrokCombinedApacheUpstreamPatterns1PctMalformed);
 BENCHMARK(BM_GrokSyslogLine);
 BENCHMARK(BM_GrokMatcherCombinedApache);
 BENCHMARK(BM_GrokMatcherCombinedApache1PctMalformed);
+BENCHMARK(BM_GrokMatcherCombinedApacheEcs);
+BENCHMARK(BM_GrokMatcherCombinedApacheEcs1PctMalformed);
 BENCHMARK(BM_GrokMatcherRe2FirstCombinedApache);
 BENCHMARK(BM_GrokMatcherRe2FirstCombinedApache1PctMalformed);

@@ -7,6 +7,8 @@
 #include <tuple>
 #include <utility>
 
+#include "engine/log.h"
+
 namespace logpipe {
 
 namespace {
@@ -155,7 +157,12 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
                                  sink.ref.path().empty() || m.field.path().empty() ||
                                  sink.ref.path()[0] != m.field.path()[0];
         m.max_captures = std::max(m.max_captures, sinks.size());
-        m.groks.push_back(Grok{GrokMatcher(std::move(program)), std::move(sinks), leaves_source_alone});
+        GrokMatcher matcher(std::move(program));
+        if (!matcher.pcre_error().empty())
+          log_warn("grok {}: pattern \"{}\" is beyond PCRE2 ({}); RE2 extracts its fields, "
+                   "which is much slower",
+                   id(), expression, matcher.pcre_error());
+        m.groks.push_back(Grok{std::move(matcher), std::move(sinks), leaves_source_alone});
       } catch (const GrokCompileError& e) {
         throw OptionError("match", "grok pattern \"" + expression + "\": " + e.what());
       }

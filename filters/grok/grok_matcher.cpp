@@ -110,13 +110,13 @@ GrokMatcher::GrokMatcher(GrokProgram program, bool decide_with_re2_first)
   engines_->pcre = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(program_.pcre.data()),
                                  program_.pcre.size(), flags, &error, &offset, nullptr);
   if (!engines_->pcre) {
-    if (!exact_) {
-      PCRE2_UCHAR message[256];
-      pcre2_get_error_message(error, message, sizeof message);
+    PCRE2_UCHAR message[256];
+    pcre2_get_error_message(error, message, sizeof message);
+    pcre_error_ = reinterpret_cast<const char*>(message);
+    if (!exact_)
       throw GrokCompileError("PCRE2 rejects the translated expression " + program_.expression +
-                             " (" + reinterpret_cast<const char*>(message) +
+                             " (" + pcre_error_ +
                              "), so its guards or counted repetitions cannot be checked exactly");
-    }
     return;  // RE2 alone extracts: exact, only slower
   }
   engines_->jit = pcre2_jit_compile(engines_->pcre, PCRE2_JIT_COMPLETE) == 0;

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,6 +57,11 @@ class GrokMatcher {
   };
   const Stats& stats() const { return stats_; }
 
+  // Why PCRE2 rejected the expression (most often its 64 KB limit on compiled
+  // size); empty when it accepted it. Without PCRE2, RE2 extracts the groups
+  // of every matched line, tens of times slower.
+  const std::string& pcre_error() const { return pcre_error_; }
+
  private:
   struct Engines;
   bool match_pcre_first(std::string_view text);
@@ -67,6 +73,7 @@ class GrokMatcher {
   std::unique_ptr<Engines> engines_;
   std::vector<std::string_view> groups_;
   Stats stats_;
+  std::string pcre_error_;
   bool exact_;         // RE2 alone has the expression's meaning
   bool decide_first_;  // RE2 answers before PCRE2 on every line
 };
