@@ -9,6 +9,7 @@
 #include "filters/mutate_filter.h"
 #include "inputs/file_input.h"
 #include "inputs/generator_input.h"
+#include "inputs/kafka_input.h"
 #include "inputs/stdin_input.h"
 #include "inputs/syslog_input.h"
 #include "inputs/tcp_input.h"
@@ -25,6 +26,7 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(stdin_input_info());
     r.push_back(file_input_info());
     r.push_back(generator_input_info());
+    r.push_back(kafka_input_info());
     r.push_back(syslog_input_info());
     r.push_back(tcp_input_info());
     r.push_back(udp_input_info());
