@@ -11,26 +11,15 @@
 #include "engine/json_reader.h"
 #include "engine/json_writer.h"
 #include "tests/subprocess.h"
+#include "tests/plugin_test_support.h"
 
 namespace logpipe {
 namespace {
 
-struct NullContext : FilterContext {
-  void emit(std::unique_ptr<Event>) override {}
-};
-
-Settings make_settings(const Object& overrides) {
-  Settings settings;
-  for (auto& spec : dissect_filter_info().all_options())
-    if (spec.default_value) settings.set(spec.name, *spec.default_value);
-  for (auto& [name, value] : overrides) settings.set(name, value);
-  return settings;
-}
+using NullContext = testing::NullFilterContext;
 
 std::unique_ptr<Filter> make_filter(const Object& overrides) {
-  Settings settings = make_settings(overrides);
-  PluginEnv env;
-  return dissect_filter_info().make_filter(PluginArgs{"dissect", "dissect_1", settings, env, nullptr});
+  return testing::make_test_filter(dissect_filter_info(), overrides);
 }
 
 Object mapping(std::string field, std::string pattern) {
@@ -43,12 +32,7 @@ Object mapping(std::string field, std::string pattern) {
 
 // The event's fields other than @timestamp/@version, as JSON.
 std::string fields_json(const Event& e) {
-  Object copy = e.fields();
-  copy.erase("@timestamp");
-  copy.erase("@version");
-  std::string out;
-  append_json(Value(copy), out);
-  return out;
+  return testing::fields_json_without(e, {"@timestamp", "@version"});
 }
 
 std::string run(const Object& settings, const std::string& message) {

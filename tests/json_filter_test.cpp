@@ -9,39 +9,24 @@
 #include <vector>
 
 #include "engine/json_writer.h"
+#include "tests/plugin_test_support.h"
 
 namespace logpipe {
 namespace {
 
-struct NullContext : FilterContext {
-  void emit(std::unique_ptr<Event>) override {}
-};
+using NullContext = testing::NullFilterContext;
 
 std::unique_ptr<Filter> make_filter(const Object& overrides) {
-  Settings settings;
-  for (auto& spec : json_filter_info().all_options())
-    if (spec.default_value) settings.set(spec.name, *spec.default_value);
-  settings.set("source", Value("message"));
-  for (auto& [name, value] : overrides) settings.set(name, value);
-  PluginEnv env;
-  return json_filter_info().make_filter(PluginArgs{"json", "json_1", settings, env, nullptr});
+  Object with_source = overrides;
+  if (!with_source.find("source")) with_source.set("source", Value("message"));
+  return testing::make_test_filter(json_filter_info(), with_source);
 }
 
-Object opts(std::initializer_list<std::pair<const char*, Value>> kv) {
-  Object o;
-  for (auto& [k, v] : kv) o.set(k, v);
-  return o;
-}
+using testing::opts;
 
 // Fields other than message/@timestamp/@version, as JSON.
 std::string rest_json(const Event& e) {
-  Object copy = e.fields();
-  copy.erase("@timestamp");
-  copy.erase("@version");
-  copy.erase("message");
-  std::string out;
-  append_json(Value(copy), out);
-  return out;
+  return testing::fields_json_without(e, {"@timestamp", "@version", "message"});
 }
 
 const Timestamp kOriginal = Timestamp::from_seconds(1000);

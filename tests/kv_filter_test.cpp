@@ -9,38 +9,22 @@
 #include <vector>
 
 #include "engine/json_writer.h"
+#include "tests/plugin_test_support.h"
 
 namespace logpipe {
 namespace {
 
-struct NullContext : FilterContext {
-  void emit(std::unique_ptr<Event>) override {}
-};
+using NullContext = testing::NullFilterContext;
 
 std::unique_ptr<Filter> make_filter(const Object& overrides) {
-  Settings settings;
-  for (auto& spec : kv_filter_info().all_options())
-    if (spec.default_value) settings.set(spec.name, *spec.default_value);
-  for (auto& [name, value] : overrides) settings.set(name, value);
-  PluginEnv env;
-  return kv_filter_info().make_filter(PluginArgs{"kv", "kv_1", settings, env, nullptr});
+  return testing::make_test_filter(kv_filter_info(), overrides);
 }
 
-Object opts(std::initializer_list<std::pair<const char*, Value>> kv) {
-  Object o;
-  for (auto& [k, v] : kv) o.set(k, v);
-  return o;
-}
+using testing::opts;
 
 // Fields other than message/@timestamp/@version, as JSON.
 std::string rest_json(const Event& e) {
-  Object copy = e.fields();
-  copy.erase("@timestamp");
-  copy.erase("@version");
-  copy.erase("message");
-  std::string out;
-  append_json(Value(copy), out);
-  return out;
+  return testing::fields_json_without(e, {"@timestamp", "@version", "message"});
 }
 
 std::string run(const Object& settings, const std::string& message) {

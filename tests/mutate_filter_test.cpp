@@ -11,6 +11,7 @@
 
 #include "engine/json_reader.h"
 #include "engine/json_writer.h"
+#include "tests/plugin_test_support.h"
 
 namespace logpipe {
 namespace {
@@ -48,25 +49,7 @@ Event event_with(const std::string& fields_json) {
   return e;
 }
 
-// Equality that also requires the same kinds (Value's == says 1 == 1.0).
-bool same(const Value& a, const Value& b) {
-  if (a.kind() != b.kind()) return false;
-  if (a.is_array()) {
-    if (a.as_array().size() != b.as_array().size()) return false;
-    for (size_t i = 0; i < a.as_array().size(); ++i)
-      if (!same(a.as_array()[i], b.as_array()[i])) return false;
-    return true;
-  }
-  if (a.is_object()) {
-    if (a.as_object().size() != b.as_object().size()) return false;
-    for (auto& [k, v] : a.as_object()) {
-      const Value* other = b.as_object().find(k);
-      if (!other || !same(v, *other)) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
+bool same(const Value& a, const Value& b) { return testing::same_value(a, b); }
 
 std::string show(const Object& fields) { return to_json(Value(fields)); }
 
