@@ -129,7 +129,10 @@ bool Condition::eval(const Event& e) const {
     case Op::Nand: return !(children_[0]->eval(e) && children_[1]->eval(e));
     case Op::Not: return !children_[0]->eval(e);
     case Op::Truthy: {
-      const Value* v = operands_[0].resolve(e);
+      const Operand& o = operands_[0];
+      // [@metadata] itself is a hash that always exists: truthy, as in Logstash.
+      if (o.kind == Operand::Kind::Field && o.field.metadata() && o.field.path().empty()) return true;
+      const Value* v = o.resolve(e);
       return v && v->truthy();
     }
     case Op::Match:

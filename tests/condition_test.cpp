@@ -113,7 +113,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"[emptyarr]", true}, Case{"[emptyobj]", true},
                       Case{"[t1]", true}, Case{"[a][b][c]", true}, Case{"[a][b][x]", false},
                       Case{"[arr][0]", true}, Case{"[arr][5]", false},
-                      Case{"[@metadata][idx]", true}, Case{"[idx]", false},
+                      Case{"[@metadata][idx]", true}, Case{"[@metadata]", true}, Case{"[idx]", false},
                       Case{"[@metadata][missing]", false}, Case{"![missing]", true},
                       Case{"![s]", false}, Case{"![bf]", true}, Case{"![empty]", true}));
 
