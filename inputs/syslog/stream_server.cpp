@@ -134,8 +134,25 @@ void StreamServer::open() {
   };
   if (wake_fd_ >= 0) watch(wake_fd_, kWakeId);
   int port = settings_.port;
+  if (settings_.udp && settings_.tcp && port == 0) {
+    // Any free port, the same for UDP and TCP: the number the system gives
+    // UDP may already be taken for TCP, so try again with another.
+    for (int attempt = 0;; ++attempt) {
+      udp_fd_ = bind_socket(settings_.name, settings_.host, 0, SOCK_DGRAM);
+      int candidate = bound_port(udp_fd_);
+      try {
+        tcp_fd_ = bind_socket(settings_.name, settings_.host, candidate, SOCK_STREAM);
+        port = candidate;
+        break;
+      } catch (const std::runtime_error&) {
+        ::close(udp_fd_);
+        udp_fd_ = -1;
+        if (attempt == 50) throw;
+      }
+    }
+  }
   if (settings_.udp) {
-    udp_fd_ = bind_socket(settings_.name, settings_.host, port, SOCK_DGRAM);
+    if (udp_fd_ < 0) udp_fd_ = bind_socket(settings_.name, settings_.host, port, SOCK_DGRAM);
     udp_port_ = bound_port(udp_fd_);
     if (port == 0) port = udp_port_;  // TCP on the same port as UDP
     int one = 1;
@@ -147,7 +164,7 @@ void StreamServer::open() {
     watch(udp_fd_, kUdpId);
   }
   if (settings_.tcp) {
-    tcp_fd_ = bind_socket(settings_.name, settings_.host, port, SOCK_STREAM);
+    if (tcp_fd_ < 0) tcp_fd_ = bind_socket(settings_.name, settings_.host, port, SOCK_STREAM);
     tcp_port_ = bound_port(tcp_fd_);
     scratch_.resize(kReadBytes);
     watch(tcp_fd_, kTcpListenId);
