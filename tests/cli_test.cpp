@@ -246,3 +246,10 @@ TEST(Cli, GeneratedOptionReferenceIsUpToDate) {
   EXPECT_TRUE(committed == r.out)
       << "docs/plugins.md is stale: regenerate with build/release/logpipe --plugin-docs > docs/plugins.md";
 }
+
+TEST(Cli, DemoConfigIsValid) {
+  setenv("LOGPIPE_HOME", LOGPIPE_SOURCE_DIR, 1);
+  CliResult r = run({"-t", "-f", std::string(LOGPIPE_SOURCE_DIR) + "/conf/demo.conf"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "Configuration OK\n");
+}
