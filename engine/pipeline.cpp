@@ -186,12 +186,7 @@ int choose_branch(const GraphNode& node, const Event& e) {
 // their original order, followed by any events the filters created.
 static void run_filter_nodes(std::vector<std::unique_ptr<Filter>>& filters,
                              const std::vector<GraphNode>& nodes, std::vector<Event*>& events,
-                             Pipeline* /*unused*/, FilterContext& ctx,
-                             std::vector<Event*>& emitted, const PipelineConfig& config);
-
-static void run_filter_nodes(std::vector<std::unique_ptr<Filter>>& filters,
-                             const std::vector<GraphNode>& nodes, std::vector<Event*>& events,
-                             Pipeline* p, FilterContext& ctx, std::vector<Event*>& emitted,
+                             FilterContext& ctx, std::vector<Event*>& emitted,
                              const PipelineConfig& config) {
   for (const GraphNode& node : nodes) {
     if (events.empty()) return;
@@ -220,7 +215,7 @@ static void run_filter_nodes(std::vector<std::unique_ptr<Filter>>& filters,
     for (size_t b = 0; b < nparts; ++b) {
       if (parts[b].empty()) continue;
       const auto& body = b < node.branches.size() ? node.branches[b].body : node.else_body;
-      run_filter_nodes(filters, body, parts[b], p, ctx, emitted, config);
+      run_filter_nodes(filters, body, parts[b], ctx, emitted, config);
     }
     // Merge back in the original order; created events go last.
     std::vector<size_t> cursor(nparts, 0);
@@ -351,7 +346,7 @@ void Pipeline::run_worker(Worker& w) {
       live.clear();
       for (Event& e : b->events) live.push_back(&e);
       w.batch = b;
-      run_filter_nodes(w.filters, config_->filter_graph, live, this, w, w.emitted, *config_);
+      run_filter_nodes(w.filters, config_->filter_graph, live, w, w.emitted, *config_);
       w.events_filtered += live.size();
       for (auto& list : w.per_output) list.clear();
       route_outputs(config_->output_graph, live, w.per_output);
