@@ -1,7 +1,7 @@
 #include "filters/date_filter.h"
 
 #include "engine/log.h"
-#include "filters/date/civil_time.h"
+#include "engine/civil_time.h"
 #include "filters/date/date_names.h"
 #include "filters/date/named_date_formats.h"
 

@@ -342,6 +342,8 @@ TEST(SyslogParser, WhatIsNotSyslogKeepsItsTextAndIsTagged) {
       "<13>Nov 26 25:13:16 vm app: x",             // no such hour
       "<13>Nov 26 04:13",                          // cut inside the time
       "<13>1 2026-13-01T00:00:00Z h a p m - x",    // month 13
+      "<13>1 9026-11-26T04:13:16Z h a p m - x",    // past what a Timestamp holds
+      "<13>1 1066-10-14T09:00:00Z h a p m - x",    // before it
       "<13>1 - h a p",                             // header cut short
       "<13>1 - h a p m [unterminated",             // SD without ]
       "<13>1 - h a p m [id a=\"b\"]x",             // no space after SD

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "filters/date/civil_time.h"
+#include "engine/civil_time.h"
 #include "filters/date/date_names.h"
 
 namespace logpipe {

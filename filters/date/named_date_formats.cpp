@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "filters/date/civil_time.h"
+#include "engine/civil_time.h"
 
 namespace logpipe {
 

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "engine/civil_time.h"
+
 namespace logpipe {
 
 namespace {
@@ -11,32 +13,8 @@ constexpr int kUnknownPriority = 13;  // RFC 3164 §4.3.3: user-level notice
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12).
-int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 int64_t civil_year_of(int64_t seconds) {
-  int64_t z = (seconds >= 0 ? seconds : seconds - 86399) / 86400 + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return yoe + era * 400 + (m <= 2);
-}
-
-bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int64_t y, int m) {
-  static const int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
+  return civil::civil_from_days(civil::floor_div(seconds, 86400)).year;
 }
 
 // Reads exactly n digits at s[*i].
@@ -73,9 +51,11 @@ void fraction(std::string_view s, size_t* i, int64_t* nanos) {
   if (j > *i + 1) *i = j;
 }
 
+// Years outside civil::kMinYear..kMaxYear do not fit a Timestamp: such a
+// header is not a syslog timestamp we can keep.
 bool valid_time(int64_t y, int mo, int d, int h, int mi, int sec) {
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) && h < 24 && mi < 60 &&
-         sec <= 60;
+  return y >= civil::kMinYear && y <= civil::kMaxYear && mo >= 1 && mo <= 12 && d >= 1 &&
+         d <= civil::days_in_month(y, mo) && h < 24 && mi < 60 && sec <= 60;
 }
 
 // Zone at s[*i]: Z | +HH:MM | +HHMM | +HH. Absent: false, *i unchanged.
@@ -117,7 +97,7 @@ bool parse_rfc3339(std::string_view s, const TimeZoneRules& tz, int64_t* nanos_o
   int32_t offset = 0;
   const bool has_zone = zone(s, &i, &offset);
   if (i != s.size()) return false;
-  const int64_t local = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+  const int64_t local = civil::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
   const int64_t utc = has_zone ? local - offset : tz.local_to_utc_shifting_gaps(local);
   *nanos_out = utc * 1000000000LL + frac;
   return true;
@@ -180,14 +160,14 @@ bool parse_bsd_time(std::string_view s, const TimeZoneRules& tz, Timestamp recei
     bool found = false;
     for (int64_t y = y0 - 1; y <= y0 + 1; ++y) {
       if (!valid_time(y, mo, d, h, mi, sec)) continue;
-      const int64_t t = days_from_civil(y, mo, d) * 86400 + day_secs;
+      const int64_t t = civil::days_from_civil(y, mo, d) * 86400 + day_secs;
       if (!found || std::llabs(t - local_now) < std::llabs(local - local_now)) local = t;
       found = true;
     }
     if (!found) return false;
   } else {
     if (!valid_time(year, mo, d, h, mi, sec)) return false;
-    local = days_from_civil(year, mo, d) * 86400 + day_secs;
+    local = civil::days_from_civil(year, mo, d) * 86400 + day_secs;
   }
   *nanos_out = tz.local_to_utc_shifting_gaps(local) * 1000000000LL + frac;
   *len = i;

@@ -1,4 +1,4 @@
-// Calendar arithmetic shared by the date filter's parsers: proleptic Gregorian
+// Calendar arithmetic shared by the date filter and the syslog parser: proleptic Gregorian
 // dates to days since 1970-01-01 and back, without tables or allocation.
 // Pure functions, thread-safe.
 #pragma once
