@@ -24,7 +24,7 @@ fi
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 echo "file($lines lines, malformed rate $malformed) -> grok COMBINEDAPACHELOG + date -> file(/dev/null, json_lines), workers=$workers"
-"$bin" -w "$workers" --path.data "$state" --summary -e "
+${PERF:-} "$bin" -w "$workers" --path.data "$state" --summary -e "
 input { file { path => '$input' mode => 'read' exit_after_read => true sincedb_path => '/dev/null'
                file_completed_action => 'log' file_completed_log_path => '/dev/null' } }
 filter {

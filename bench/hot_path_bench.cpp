@@ -40,8 +40,7 @@ static void BM_MakeEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_MakeEvent);
 
-static void BM_EventToJson(benchmark::State& state) {
-  Event e = sample_event();
+static void write_json_lines(benchmark::State& state, const Event& e) {
   std::string out;
   for (auto _ : state) {
     out.clear();
@@ -51,7 +50,29 @@ static void BM_EventToJson(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(out.size()));
 }
+
+static void BM_EventToJson(benchmark::State& state) { write_json_lines(state, sample_event()); }
 BENCHMARK(BM_EventToJson);
+
+// What json_lines writes after grok COMBINEDAPACHELOG + date: a 240-byte line
+// with six quotes to escape, and its eleven captures.
+static void BM_ApacheEventToJson(benchmark::State& state) {
+  const char* line =
+      "203.0.113.42 - frank [26/Nov/2026:04:13:16 +0000] \"GET /api/v1/orders/12345?page=2 "
+      "HTTP/1.1\" 200 5123 \"https://shop.example.com/cart\" \"Mozilla/5.0 (X11; Linux x86_64) "
+      "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36\"";
+  Event e(line, Timestamp::from_seconds(1764130396));
+  const char* fields[][2] = {
+      {"clientip", "203.0.113.42"}, {"ident", "-"}, {"auth", "frank"},
+      {"timestamp", "26/Nov/2026:04:13:16 +0000"}, {"verb", "GET"},
+      {"request", "/api/v1/orders/12345?page=2"}, {"httpversion", "1.1"}, {"response", "200"},
+      {"bytes", "5123"}, {"referrer", "\"https://shop.example.com/cart\""},
+      {"agent", "\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/119.0.0.0 Safari/537.36\""}};
+  for (auto& f : fields) e.set_top(f[0], Value(f[1]));
+  write_json_lines(state, e);
+}
+BENCHMARK(BM_ApacheEventToJson);
 
 static void BM_NestedFieldGet(benchmark::State& state) {
   Event e = sample_event();

@@ -8,7 +8,7 @@ Event::Event(std::string message) : Event(std::move(message), Timestamp::now()) 
 
 Event::Event(std::string message, Timestamp ts) {
   auto& f = fields_.entries();
-  f.reserve(6);
+  f.reserve(16);
   f.emplace_back("@timestamp", Value(ts));
   f.emplace_back("@version", Value("1"));
   f.emplace_back("message", Value(std::move(message)));

@@ -4,6 +4,10 @@
 #include <cstring>
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace logpipe {
 
 namespace {
@@ -61,60 +65,69 @@ inline uint64_t needs_attention(uint64_t w) {
   return below_space | quote | backslash | del | (w & high);
 }
 
+// The first byte at or after p that needs a look (see needs_attention), or end.
+inline const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) {
+#if defined(__SSE2__)
+  // 16 bytes a step. The signed compare with 0x20 also catches every byte
+  // of 0x80 and above (negative as int8): non-ASCII gets its UTF-8 check.
+  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                backslash = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7F);
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, quote)),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, del)));
+    if (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit)))
+      return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    // The lowest flag is exact (borrows only run upwards).
+    if (uint64_t flags = needs_attention(w)) return p + (__builtin_ctzll(flags) >> 3);
+    p += 8;
+  }
+  while (p < end && kClass[*p] == 0) ++p;
+  return p;
+}
+
 }  // namespace
 
 void append_json_string(std::string_view s, std::string& out) {
   out += '"';
   auto* p = reinterpret_cast<const unsigned char*>(s.data());
   auto* end = p + s.size();
-  auto* run = p;
-  while (p < end) {
-    if (end - p >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      uint64_t flags = needs_attention(w);
-      if (!flags) {
-        p += 8;
-        continue;
-      }
-      // The lowest flag is exact (borrows only run upwards): skip the plain
-      // bytes before it in one step.
-      p += __builtin_ctzll(flags) >> 3;
-    }
-    unsigned char cls = kClass[*p];
-    if (cls == 0) {
-      ++p;
-      continue;
-    }
-    if (cls == 2) {
-      size_t n = utf8_sequence(p, end);
-      if (n) {
+  auto* run = p;  // start of the bytes not yet copied to out
+  for (;;) {
+    p = skip_plain(p, end);
+    if (p == end) break;
+    if (kClass[*p] == 2) {
+      if (size_t n = utf8_sequence(p, end)) {
         p += n;
         continue;
       }
       out.append(reinterpret_cast<const char*>(run), p - run);
-      out += kReplacement;
-      ++p;
-      run = p;
+      out.append(kReplacement, sizeof kReplacement - 1);
+      run = ++p;
       continue;
     }
     out.append(reinterpret_cast<const char*>(run), p - run);
     switch (*p) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"': out.append("\\\"", 2); break;
+      case '\\': out.append("\\\\", 2); break;
+      case '\n': out.append("\\n", 2); break;
+      case '\r': out.append("\\r", 2); break;
+      case '\t': out.append("\\t", 2); break;
+      case '\b': out.append("\\b", 2); break;
+      case '\f': out.append("\\f", 2); break;
       default: {
         static const char hex[] = "0123456789abcdef";
         char buf[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
         out.append(buf, 6);
       }
     }
-    ++p;
-    run = p;
+    run = ++p;
   }
   out.append(reinterpret_cast<const char*>(run), p - run);
   out += '"';

@@ -1,5 +1,6 @@
 #include "engine/pipeline.h"
 
+#include <pthread.h>
 #include <sys/resource.h>
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
@@ -15,6 +16,10 @@
 namespace logpipe {
 
 namespace {
+
+void name_this_thread(const std::string& name) {
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
 
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -311,8 +316,17 @@ void Pipeline::start() {
   start_ns_ = steady_ns();
   start_cpu_ = cpu_seconds();
   inputs_running_ = static_cast<int>(inputs_.size());
-  for (auto& w : workers_) threads_.emplace_back([this, wp = w.get()] { run_worker(*wp); });
-  for (auto& in : inputs_) threads_.emplace_back([this, ip = in.get()] { run_input(*ip); });
+  // Named for top -H and perf: worker-N, in-PLUGIN (15 characters at most).
+  for (size_t i = 0; i < workers_.size(); ++i)
+    threads_.emplace_back([this, i, wp = workers_[i].get()] {
+      name_this_thread("worker-" + std::to_string(i));
+      run_worker(*wp);
+    });
+  for (auto& in : inputs_)
+    threads_.emplace_back([this, ip = in.get()] {
+      name_this_thread("in-" + ip->decl->info->name);
+      run_input(*ip);
+    });
 }
 
 void Pipeline::request_stop() {

@@ -139,6 +139,28 @@ TEST(JsonStringBytes, EveryByteValueGivesValidJson) {
   }
 }
 
+// Every byte value at every offset of strings up to 40 bytes long: the
+// 16- and 8-byte scans must find a byte that needs escaping wherever it sits,
+// including the last bytes a wide step cannot reach, and the UTF-8 check must
+// see a sequence that straddles a step.
+TEST(JsonStringBytes, EveryByteAtEveryOffset) {
+  for (size_t len = 1; len <= 40; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string in(len, 'a');
+        in[at] = static_cast<char>(b);
+        std::string back = parse_back_string(json_string(in));
+        std::string expected = in;
+        if (b >= 0x80) expected.replace(at, 1, kFFFD);
+        ASSERT_EQ(back, expected) << "byte " << b << " at " << at << " of " << len;
+      }
+      std::string two_byte(len + 1, 'a');
+      two_byte.replace(at, 2, "\xC3\xA9");  // é, possibly across a 16-byte step
+      ASSERT_EQ(parse_back_string(json_string(two_byte)), two_byte) << at << " of " << len;
+    }
+  }
+}
+
 struct ValueCase {
   const char* what;
   Value value;
