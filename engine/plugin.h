@@ -36,6 +36,10 @@ struct PluginEnv {
   int worker_index = 0;             // for filters: which worker this copy is for
   int workers = 1;
   bool config_support_escapes = false;
+  // True for the one build made while the config is compiled (also for -t);
+  // workers then build their own copies. Warnings about the configuration
+  // are given in that build only, so they appear once.
+  bool validating = false;
 };
 
 struct PluginArgs {

@@ -45,7 +45,7 @@ DateFilter::DateFilter(const PluginArgs& args, Clock clock)
     }
   }
   const std::string locale = s.get_string("locale");
-  if (!date_locale_supported(locale))
+  if (!date_locale_supported(locale) && args.env.validating)
     log_warn("date filter {}: locale \"{}\" is read with English month and day names", id(),
              locale);
 

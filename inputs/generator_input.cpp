@@ -26,7 +26,7 @@ GeneratorInput::GeneratorInput(const PluginArgs& args)
       host_(local_hostname()) {
   if (args.settings.get_string("ecs_compatibility", "disabled") != "disabled")
     throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
-  if (args.settings.get_int("threads", 1) > 1)
+  if (args.settings.get_int("threads", 1) > 1 && args.env.validating)
     log_warn("generator {}: threads > 1 is accepted but one thread generates", id());
   if (args.make_codec) codec_ = args.make_codec();
 }

@@ -366,7 +366,7 @@ class KafkaInput final : public Input {
     decoration_ = deco == "basic" || deco == "true" ? Decoration::Basic
                   : deco == "extended"              ? Decoration::Extended
                                                     : Decoration::None;
-    if (deco == "true" || deco == "false")
+    if ((deco == "true" || deco == "false") && args.env.validating)
       log_warn("kafka input {}: decorate_events => {} is deprecated, use {}", id(), deco,
                deco == "true" ? "basic" : "none");
     group_id_ = settings_.get_string("group_id", "logstash");

@@ -88,7 +88,7 @@ SyslogInput::SyslogInput(const PluginArgs& args)
   if (s.has("locale") && !english_locale(s.get_string("locale")))
     throw OptionError("locale", "only English month names are supported (locale \"en\")");
   std::string grok = s.get_string("grok_pattern", kLogstashGrokPattern);
-  if (grok != kLogstashGrokPattern)
+  if (grok != kLogstashGrokPattern && args.env.validating)
     log_warn("syslog {}: grok_pattern is ignored: logpipe parses RFC 3164 and RFC 5424 itself",
              id());
   if (!plain_passthrough(s) && args.make_codec) codec_ = args.make_codec();

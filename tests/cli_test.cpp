@@ -231,6 +231,24 @@ TEST(Cli, GeneratorToFileDeliversEveryEvent) {
   for (int n : seen) ASSERT_EQ(n, 2);
 }
 
+// Plugins are built once while the config is checked and again per worker:
+// a warning about the configuration must still appear once.
+TEST(Cli, ConfigurationWarningsAppearOnceWhateverTheWorkers) {
+  std::string dir = make_temp_dir("cli");
+  CliResult r = run({"-w", "3", "--path.data", dir + "/data", "-e",
+                     "input { generator { count => 10 threads => 2 } } "
+                     "filter { date { match => [\"t\", \"ISO8601\"] locale => \"de\" } } "
+                     "output { file { path => \"" + dir + "/out.log\" } }"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = r.err.find(needle); at != std::string::npos; at = r.err.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("threads > 1 is accepted"), 1u) << r.err;
+  EXPECT_EQ(count("locale \"de\" is read with English"), 1u) << r.err;
+}
+
 TEST(Cli, HelpPluginComesFromTheDeclarations) {
   CliResult r = run({"--help-plugin", "mutate"});
   ASSERT_EQ(r.code, 0);

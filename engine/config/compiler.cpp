@@ -405,6 +405,7 @@ class Compiler {
     // Build it once, so the plugin's own checks are reported now, with a place.
     try {
       PluginEnv env = opts_.plugin_env;
+      env.validating = true;
       PluginArgs args{info->name, decl.id, *settings, env,
                       [&decl, &env] { return make_codec_for(decl, env); }};
       switch (kind) {

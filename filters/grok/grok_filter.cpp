@@ -158,7 +158,7 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
                                  sink.ref.path()[0] != m.field.path()[0];
         m.max_captures = std::max(m.max_captures, sinks.size());
         GrokMatcher matcher(std::move(program));
-        if (!matcher.pcre_error().empty())
+        if (!matcher.pcre_error().empty() && args.env.validating)
           log_warn("grok {}: pattern \"{}\" is beyond PCRE2 ({}); RE2 extracts its fields, "
                    "which is much slower",
                    id(), expression, matcher.pcre_error());
