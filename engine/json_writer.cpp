@@ -1,8 +1,10 @@
 #include "engine/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <cmath>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -92,13 +94,58 @@ inline const unsigned char* skip_plain(const unsigned char* p, const unsigned ch
   return p;
 }
 
-}  // namespace
+// Writes JSON through a raw pointer into this thread's scratch buffer, then
+// hands the whole to the caller's string in one copy: a JSON event is dozens
+// of small pieces, and std::string's append per piece (a call, a capacity
+// check, a memcpy call) cost more than the pieces themselves. Each writer
+// method reserves its worst case first and then writes unchecked.
+class Writer {
+ public:
+  Writer() : buf_(scratch()) {}
+  ~Writer() = default;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
 
-void append_json_string(std::string_view s, std::string& out) {
-  out += '"';
+  void finish(std::string& out) const { out.append(buf_.data(), len_); }
+
+  void put(char c) { *room(1) = c, ++len_; }
+  void put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    len_ += s.size();
+  }
+
+  void string(std::string_view s);
+  void number(const Value& v);
+  void value(const Value& v);
+  void fields(const Object& o);
+
+ private:
+  static std::vector<char>& scratch() {
+    thread_local std::vector<char> buf(4096);
+    return buf;
+  }
+  // At least n writable bytes at the returned pointer.
+  char* room(size_t n) {
+    if (buf_.size() - len_ < n) buf_.resize(std::max(buf_.size() * 2, len_ + n));
+    return buf_.data() + len_;
+  }
+
+  std::vector<char>& buf_;
+  size_t len_ = 0;
+};
+
+void Writer::string(std::string_view s) {
+  // Every input byte becomes at most 6 output bytes (\u00XX; U+FFFD is 3).
+  char* const first = room(6 * s.size() + 2);
+  char* d = first;
+  *d++ = '"';
   auto* p = reinterpret_cast<const unsigned char*>(s.data());
   auto* end = p + s.size();
-  auto* run = p;  // start of the bytes not yet copied to out
+  auto* run = p;  // start of the bytes not yet copied
+  auto copy_run = [&] {
+    std::memcpy(d, run, static_cast<size_t>(p - run));
+    d += p - run;
+  };
   for (;;) {
     p = skip_plain(p, end);
     if (p == end) break;
@@ -107,109 +154,132 @@ void append_json_string(std::string_view s, std::string& out) {
         p += n;
         continue;
       }
-      out.append(reinterpret_cast<const char*>(run), p - run);
-      out.append(kReplacement, sizeof kReplacement - 1);
+      copy_run();
+      std::memcpy(d, kReplacement, 3);
+      d += 3;
       run = ++p;
       continue;
     }
-    out.append(reinterpret_cast<const char*>(run), p - run);
+    copy_run();
+    char escape = 0;
     switch (*p) {
-      case '"': out.append("\\\"", 2); break;
-      case '\\': out.append("\\\\", 2); break;
-      case '\n': out.append("\\n", 2); break;
-      case '\r': out.append("\\r", 2); break;
-      case '\t': out.append("\\t", 2); break;
-      case '\b': out.append("\\b", 2); break;
-      case '\f': out.append("\\f", 2); break;
-      default: {
-        static const char hex[] = "0123456789abcdef";
-        char buf[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-        out.append(buf, 6);
-      }
+      case '"': escape = '"'; break;
+      case '\\': escape = '\\'; break;
+      case '\n': escape = 'n'; break;
+      case '\r': escape = 'r'; break;
+      case '\t': escape = 't'; break;
+      case '\b': escape = 'b'; break;
+      case '\f': escape = 'f'; break;
+      default: break;
+    }
+    if (escape) {
+      d[0] = '\\', d[1] = escape;
+      d += 2;
+    } else {
+      static const char hex[] = "0123456789abcdef";
+      const char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+      std::memcpy(d, u, 6);
+      d += 6;
     }
     run = ++p;
   }
-  out.append(reinterpret_cast<const char*>(run), p - run);
-  out += '"';
+  copy_run();
+  *d++ = '"';
+  len_ += static_cast<size_t>(d - first);
 }
 
-static void append_number(const Value& v, std::string& out) {
-  char buf[32];
+void Writer::number(const Value& v) {
+  char* const first = room(40);
   if (v.is_int()) {
-    auto r = std::to_chars(buf, buf + sizeof buf, v.as_int());
-    out.append(buf, r.ptr - buf);
+    len_ += static_cast<size_t>(std::to_chars(first, first + 40, v.as_int()).ptr - first);
     return;
   }
   double d = v.as_float();
   if (!std::isfinite(d)) {
-    out += "null";
+    put("null");
     return;
   }
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view s(buf, r.ptr - buf);
-  out += s;
+  char* last = std::to_chars(first, first + 38, d).ptr;
   // Keep a float a float for readers that type by form (1.0, not 1).
-  if (s.find_first_of(".e") == std::string_view::npos) out += ".0";
+  if (std::string_view(first, last - first).find_first_of(".e") == std::string_view::npos) {
+    last[0] = '.', last[1] = '0';
+    last += 2;
+  }
+  len_ += static_cast<size_t>(last - first);
 }
 
-void append_json(const Value& v, std::string& out) {
+void Writer::value(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Null:
-      out += "null";
+      put("null");
       break;
     case Value::Kind::Bool:
-      out += v.as_bool() ? "true" : "false";
+      put(v.as_bool() ? std::string_view("true") : std::string_view("false"));
       break;
     case Value::Kind::Int:
     case Value::Kind::Float:
-      append_number(v, out);
+      number(v);
       break;
     case Value::Kind::String:
-      append_json_string(v.as_string(), out);
+      string(v.as_string());
       break;
-    case Value::Kind::Timestamp:
-      out += '"';
-      v.as_timestamp().append_iso8601(out);
-      out += '"';
+    case Value::Kind::Timestamp: {
+      thread_local std::string iso;
+      iso.clear();
+      v.as_timestamp().append_iso8601(iso);
+      put('"');
+      put(iso);
+      put('"');
       break;
+    }
     case Value::Kind::Array: {
-      out += '[';
+      put('[');
       bool first = true;
       for (auto& e : v.as_array()) {
-        if (!first) out += ',';
+        if (!first) put(',');
         first = false;
-        append_json(e, out);
+        value(e);
       }
-      out += ']';
+      put(']');
       break;
     }
-    case Value::Kind::Object: {
-      out += '{';
-      bool first = true;
-      for (auto& [k, e] : v.as_object()) {
-        if (!first) out += ',';
-        first = false;
-        append_json_string(k, out);
-        out += ':';
-        append_json(e, out);
-      }
-      out += '}';
+    case Value::Kind::Object:
+      fields(v.as_object());
       break;
-    }
   }
 }
 
-void append_event_json(const Event& e, std::string& out) {
-  out += '{';
+void Writer::fields(const Object& o) {
+  put('{');
   bool first = true;
-  for (auto& [k, v] : e.fields()) {
-    if (!first) out += ',';
+  for (auto& [k, e] : o) {
+    if (!first) put(',');
     first = false;
-    append_json_string(k, out);
-    out += ':';
-    append_json(v, out);
+    string(k);
+    put(':');
+    value(e);
   }
-  out += '}';
+  put('}');
+}
+
+}  // namespace
+
+void append_json_string(std::string_view s, std::string& out) {
+  Writer w;
+  w.string(s);
+  w.finish(out);
+}
+
+void append_json(const Value& v, std::string& out) {
+  Writer w;
+  w.value(v);
+  w.finish(out);
+}
+
+void append_event_json(const Event& e, std::string& out) {
+  Writer w;
+  w.fields(e.fields());
+  w.finish(out);
 }
 
 std::string to_json(const Value& v) {
