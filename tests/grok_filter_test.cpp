@@ -333,6 +333,49 @@ TEST(GrokFilter, BreakOnMatch) {
                 R"({"message": "x", "other": "2"})", R"({"message": "x", "other": "2", "c": "2"})");
 }
 
+// Several patterns on one field: the result must be what trying each pattern
+// alone, in order, gives: with break_on_match the first that matches,
+// without it every one that matches, stored in order (short messages too,
+// whose text lives inside the field entry while later stores add fields).
+TEST(GrokFilter, SeveralPatternsGiveWhatTryingEachInOrderGives) {
+  const std::vector<std::string> patterns = {
+      "^%{INT:a} apples$",
+      "(?<![0-9.])%{NUMBER:price} EUR",  // a guard: RE2 runs a superset
+      "%{WORD:w1} %{WORD:w2} %{INT:count}",
+      "id=%{INT:id}",
+      "(?<tail>x+)$",
+  };
+  const std::vector<std::string> lines = {
+      "12 apples", "pay 3.50 EUR now", "1.2.50 EUR", "red fox 7", "id=42", "xx",
+      "", "id=9 12 apples", "12 apples id=3", "nothing here", "a b 3 id=4 xxx", "7 EUR id=1 x"};
+  auto quoted = [](const std::string& text) { return to_json(Value(text)); };
+  std::string all = "[";
+  for (size_t i = 0; i < patterns.size(); ++i) all += (i ? "," : "") + quoted(patterns[i]);
+  all += "]";
+  for (bool break_on_match : {true, false}) {
+    std::string flags = std::string(R"(, "tag_on_failure": [], "break_on_match": )") +
+                        (break_on_match ? "true" : "false") + "}";
+    auto together = make_grok(R"({"match": {"message": )" + all + "}" + flags);
+    std::vector<std::unique_ptr<GrokFilter>> alone;
+    for (auto& p : patterns)
+      alone.push_back(make_grok(R"({"match": {"message": )" + quoted(p) + "}" + flags));
+    for (auto& line : lines) {
+      Event want;
+      want.fields().set("message", Value(line));
+      NullContext ctx;
+      for (auto& single : alone) {
+        size_t before = want.fields().size();
+        single->filter(want, ctx);
+        if (break_on_match && want.fields().size() != before) break;
+      }
+      Value got = run(*together, R"({"message": )" + quoted(line) + "}");
+      EXPECT_TRUE(same(got, Value(want.fields())))
+          << "line \"" << line << "\" break_on_match " << break_on_match << "\ngot  "
+          << to_json(got) << "\nwant " << to_json(Value(want.fields()));
+    }
+  }
+}
+
 TEST(GrokFilter, ArrayValuedAndNonStringSources) {
   expect_fields(R"({"match": {"message": "%{INT:n}"}})", R"({"message": ["a 1", "b", "c 2"]})",
                 R"({"message": ["a 1", "b", "c 2"], "n": ["1", "2"]})");

@@ -157,6 +157,7 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
                                  sink.ref.path().empty() || m.field.path().empty() ||
                                  sink.ref.path()[0] != m.field.path()[0];
         m.max_captures = std::max(m.max_captures, sinks.size());
+        m.total_captures += sinks.size();
         GrokMatcher matcher(std::move(program));
         if (!matcher.pcre_error().empty() && args.env.validating)
           log_warn("grok {}: pattern \"{}\" is beyond PCRE2 ({}); RE2 extracts its fields, "
@@ -190,7 +191,8 @@ void GrokFilter::filter(Event& e, FilterContext& ctx) {
 bool GrokFilter::match_field(MatchField& m, Event& e) {
   // Room for every top-level field the stores may add, taken before the
   // input is viewed: adding a field then never moves the one being read.
-  e.fields().reserve(e.fields().size() + m.max_captures);
+  e.fields().reserve(e.fields().size() +
+                     (break_on_match_ ? m.max_captures : m.total_captures));
   const Value* value = e.get(m.field);
   if (value && value->is_string()) return match_groks(m, value->as_string(), false, e);
   if (value && value->is_array()) {

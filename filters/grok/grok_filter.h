@@ -53,7 +53,8 @@ class GrokFilter : public Filter {
   struct MatchField {
     FieldRef field;
     std::vector<Grok> groks;
-    size_t max_captures = 0;
+    size_t max_captures = 0;    // of one pattern: what break_on_match may add
+    size_t total_captures = 0;  // of all patterns: what may be added without it
   };
 
   bool match_field(MatchField& m, Event& e);
