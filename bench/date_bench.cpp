@@ -1,5 +1,6 @@
 // date filter benchmarks: the per-worker cache hit (a repeated second), cache
-// misses over distinct seconds for the Apache pattern, syslog's year-less
+// misses over distinct seconds for the Apache pattern (also with 1% of the
+// timestamps cut short), syslog's year-less
 // pattern in a DST zone, and ISO8601. items_per_second = events/s on one core.
 #include <benchmark/benchmark.h>
 
@@ -77,6 +78,15 @@ static void BM_DateCacheMiss_Apache(benchmark::State& state) {
   run_events(state, f, events);
 }
 BENCHMARK(BM_DateCacheMiss_Apache);
+
+// One event in 100 holds a timestamp cut short: a miss that fails and tags.
+static void BM_DateCacheMiss_Apache1PctMalformed(benchmark::State& state) {
+  BenchFilter f({"when", "dd/MMM/yyyy:HH:mm:ss Z"});
+  auto events = distinct_seconds("%02d/Nov/2026:%02d:%02d:%02d +0100", 4096);
+  for (size_t i = 99; i < events.size(); i += 100) events[i].set_top("when", Value("26/Nov/2026:04:5"));
+  run_events(state, f, events);
+}
+BENCHMARK(BM_DateCacheMiss_Apache1PctMalformed);
 
 static void BM_DateCacheMiss_SyslogBerlin(benchmark::State& state) {
   BenchFilter f({"when", "MMM dd HH:mm:ss", "MMM  d HH:mm:ss"}, "Europe/Berlin");

@@ -187,6 +187,13 @@ void BM_GrokCombinedApacheUpstreamPatterns1PctMalformed(benchmark::State& state)
 void BM_GrokSyslogLine(benchmark::State& state) {
   run_filter(state, "%{SYSLOGLINE}", syslog_lines());
 }
+void BM_GrokSyslogLine1PctMalformed(benchmark::State& state) {
+  Lcg r(7);
+  std::vector<std::string> lines = syslog_lines();
+  for (std::string& line : lines)
+    if (r.below(100) == 0) line = r.below(2) ? line.substr(0, 12) : "no syslog here: " + line.substr(16);
+  run_filter(state, "%{SYSLOGLINE}", lines);
+}
 // A field with several patterns, as business configs have, where Apache
 // lines match only the last: each earlier pattern costs a failed try (PCRE2
 // anchored, then a scan by RE2's DFA).
@@ -249,6 +256,7 @@ BENCHMARK(BM_GrokCombinedApacheEcs1PctMalformed);
 BENCHMARK(BM_GrokCombinedApacheUpstreamPatterns);
 BENCHMARK(BM_GrokCombinedApacheUpstreamPatterns1PctMalformed);
 BENCHMARK(BM_GrokSyslogLine);
+BENCHMARK(BM_GrokSyslogLine1PctMalformed);
 BENCHMARK(BM_GrokThreePatternsApacheMatchesLast);
 BENCHMARK(BM_GrokMatcherCombinedApache);
 BENCHMARK(BM_GrokMatcherCombinedApache1PctMalformed);
