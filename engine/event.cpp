@@ -1,6 +1,8 @@
 #include "engine/event.h"
 
 #include <charconv>
+#include <tuple>
+#include <utility>
 
 namespace logpipe {
 
@@ -9,9 +11,14 @@ Event::Event(std::string message) : Event(std::move(message), Timestamp::now()) 
 Event::Event(std::string message, Timestamp ts) {
   auto& f = fields_.entries();
   f.reserve(16);
-  f.emplace_back("@timestamp", Value(ts));
-  f.emplace_back("@version", Value("1"));
-  f.emplace_back("message", Value(std::move(message)));
+  // Values built in place: no temporary Value to move and destroy.
+  auto add = [&f](const char* name, auto&& value) {
+    f.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                   std::forward_as_tuple(std::forward<decltype(value)>(value)));
+  };
+  add("@timestamp", ts);
+  add("@version", "1");
+  add("message", std::move(message));
 }
 
 namespace {

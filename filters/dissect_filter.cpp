@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "engine/log.h"
 
@@ -68,7 +70,9 @@ void put_string(Event& e, const FieldRef& ref, bool top_level, std::string_view 
       else
         *existing = Value(value);
     } else {
-      entries.emplace_back(name, Value(value));
+      // Built in place: the value's one copy, no temporary Value to move.
+      entries.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                           std::forward_as_tuple(value));
     }
     return;
   }
