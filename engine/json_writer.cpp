@@ -102,7 +102,6 @@ inline const unsigned char* skip_plain(const unsigned char* p, const unsigned ch
 class Writer {
  public:
   Writer() : buf_(scratch()) {}
-  ~Writer() = default;
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 

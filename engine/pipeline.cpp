@@ -1,6 +1,5 @@
 #include "engine/pipeline.h"
 
-#include <pthread.h>
 #include <sys/resource.h>
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
@@ -12,14 +11,11 @@
 #include "engine/ack_tracker.h"
 #include "engine/field_decorators.h"
 #include "engine/log.h"
+#include "engine/system_io.h"
 
 namespace logpipe {
 
 namespace {
-
-void name_this_thread(const std::string& name) {
-  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-}
 
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -1,6 +1,7 @@
 #include "engine/system_io.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,6 +34,10 @@ const std::string& local_hostname() {
     return std::string(buf);
   }();
   return name;
+}
+
+void name_this_thread(const std::string& name) {
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
 }
 
 }  // namespace logpipe

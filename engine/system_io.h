@@ -1,5 +1,5 @@
 // Small POSIX helpers shared by plugins: writing a whole buffer to a file
-// descriptor and the host name. Both are safe to call from any thread.
+// descriptor, the host name, naming a thread. All are safe from any thread.
 #pragma once
 
 #include <string>
@@ -14,5 +14,8 @@ bool write_fully(int fd, std::string_view data);
 // This machine's host name (what Logstash's inputs put in `host`), looked up
 // once; "localhost" if it cannot be read.
 const std::string& local_hostname();
+
+// Names the calling thread for top -H and perf (cut to Linux's 15 characters).
+void name_this_thread(const std::string& name);
 
 }  // namespace logpipe

@@ -1,7 +1,6 @@
 #include "inputs/kafka_input.h"
 
 #include <librdkafka/rdkafka.h>
-#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "engine/system_io.h"
 #include "engine/log.h"
 
 namespace logpipe {
@@ -543,7 +543,7 @@ void KafkaInput::run(InputContext& ctx) {
 
 void KafkaInput::consume(Consumer& c) {
   // Named so that top -H and perf show which thread is the consumer.
-  pthread_setname_np(pthread_self(), ("kafka-in-" + std::to_string(c.index)).substr(0, 15).c_str());
+  name_this_thread("kafka-in-" + std::to_string(c.index));
   std::vector<rd_kafka_message_t*> msgs(static_cast<size_t>(max_poll_records_));
   rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(c.rk);
   int timeout = std::max(1, std::min(poll_timeout_ms_, ctx_->poll_interval_ms()));
