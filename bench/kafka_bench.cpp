@@ -25,7 +25,8 @@
 #include <vector>
 #include <thread>
 
-#include "engine/pipeline.h"
+#include "engine/runtime/pipeline.h"
+#include "engine/runtime/steady_clock.h"
 #include "inputs/kafka_input.h"
 #include "tests/kafka_mock_cluster.h"
 
@@ -47,7 +48,8 @@ struct NullCounter {
 class CountingOutput : public Output {
  public:
   CountingOutput(const PluginArgs& args, NullCounter& counter) : Output(args), counter_(counter) {}
-  void receive(const std::vector<const Event*>& events) override {
+  void deliver(OutputWork& work) override {
+    const auto& events = work.events();
     int64_t now = Clock::now().time_since_epoch().count();
     int64_t zero = 0;
     counter_.first_ns.compare_exchange_strong(zero, now);
@@ -85,12 +87,6 @@ double thread_cpu_seconds(const std::string& prefix) {
   return total;
 }
 
-double process_cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 testing::KafkaMockCluster& cluster() {
   static testing::KafkaMockCluster* c = [] {

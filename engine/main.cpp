@@ -13,7 +13,7 @@
 #include "engine/config/compiler.h"
 #include "engine/config/parser.h"
 #include "engine/log.h"
-#include "engine/pipeline.h"
+#include "engine/runtime/pipeline.h"
 #include "engine/plugin_docs.h"
 
 namespace po = boost::program_options;
@@ -38,6 +38,22 @@ void add_default_sections(config::AstConfig& ast) {
   for (auto& s : more.sections) ast.sections.push_back(std::move(s));
 }
 
+// A Logstash-style duration for --pipeline.shutdown_timeout: "30s", "500ms",
+// "2m", "1h"; a bare number is seconds.
+bool parse_timeout_ms(const std::string& text, int64_t* ms) {
+  size_t i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == 0 || i > 12) return false;
+  int64_t n = std::stoll(text.substr(0, i));
+  std::string unit = text.substr(i);
+  if (unit == "ms") *ms = n;
+  else if (unit.empty() || unit == "s") *ms = n * 1000;
+  else if (unit == "m") *ms = n * 60000;
+  else if (unit == "h") *ms = n * 3600000;
+  else return false;
+  return true;
+}
+
 void print_summary(const PipelineStats& s) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -47,12 +63,20 @@ void print_summary(const PipelineStats& s) {
                "summary: events in %llu, filtered %llu, out %llu, batches %llu\n"
                "summary: %.3f s, %.0f events/s, %.2f CPU-s (%.3f CPU-s per million events), "
                "peak RSS %.1f MiB\n"
-               "summary: latency p50 %.2f ms, p99 %.2f ms, max-bucket p100 %.2f ms\n",
+               "summary: latency per event, from its input to its last output: p50 %.2f ms, "
+               "p99 %.2f ms, max %.2f ms\n",
                (unsigned long long)s.events_in, (unsigned long long)s.events_filtered,
                (unsigned long long)s.events_out, (unsigned long long)s.batches, s.seconds, eps,
                s.cpu_seconds, cpu_per_m, double(ru.ru_maxrss) / 1024.0,
                double(s.latency.percentile(0.50)) / 1e6, double(s.latency.percentile(0.99)) / 1e6,
                double(s.latency.percentile(1.0)) / 1e6);
+  for (auto& o : s.outputs)
+    std::fprintf(stderr,
+                 "summary: output %s: delivered %llu, retried %llu, dead-lettered %llu, "
+                 "not delivered %llu\n",
+                 o.id.c_str(), (unsigned long long)o.stats.delivered,
+                 (unsigned long long)o.stats.retried, (unsigned long long)o.stats.dead_lettered,
+                 (unsigned long long)o.stats.pending);
 }
 
 }  // namespace
@@ -78,7 +102,14 @@ int main(int argc, char** argv) {
     ("pipeline.batch.delay,u", po::value<int>()->default_value(50), "ms to wait before sending a partial batch")
     ("pipeline.ordered", po::value<std::string>()->default_value("auto"), "auto|true|false: keep event order (needs one worker)")
     ("pipeline.max_message_bytes", po::value<size_t>()->default_value(1 << 20), "longer messages are truncated and tagged _message_truncated")
+    ("pipeline.shutdown_timeout", po::value<std::string>()->default_value("60s"),
+       "how long the drain may take (30s, 500ms, 2m); then exit 1, leaving what was not delivered unacknowledged")
     ("path.data", po::value<std::string>()->default_value("./data"), "where state (file positions) is kept")
+    ("dead_letter_queue.enable", po::value<bool>()->default_value(true),
+       "keep events an output refuses for good under path.dead_letter_queue (false: log and drop them)")
+    ("dead_letter_queue.max_bytes", po::value<uint64_t>()->default_value(1024ull << 20),
+       "size bound of the dead letter queue; past it refused events wait unacknowledged")
+    ("path.dead_letter_queue", po::value<std::string>(), "default: <path.data>/dead_letter_queue")
     ("log.level", po::value<std::string>()->default_value("info"), "fatal, error, warn, info, debug, trace")
     ("summary", po::bool_switch(), "print events, events/s, CPU and latency percentiles at exit")
     ("list-plugins", po::bool_switch(), "list every plugin")
@@ -139,6 +170,15 @@ int main(int argc, char** argv) {
   settings.batch_delay_ms = vm["pipeline.batch.delay"].as<int>();
   settings.data_dir = vm["path.data"].as<std::string>();
   settings.max_message_bytes = vm["pipeline.max_message_bytes"].as<size_t>();
+  if (!parse_timeout_ms(vm["pipeline.shutdown_timeout"].as<std::string>(),
+                        &settings.shutdown_timeout_ms)) {
+    std::fprintf(stderr, "logpipe: pipeline.shutdown_timeout must be a duration such as 30s, 500ms or 2m\n");
+    return 2;
+  }
+  settings.dead_letter_queue = vm["dead_letter_queue.enable"].as<bool>();
+  settings.dead_letter_max_bytes = vm["dead_letter_queue.max_bytes"].as<uint64_t>();
+  if (vm.count("path.dead_letter_queue"))
+    settings.dead_letter_dir = vm["path.dead_letter_queue"].as<std::string>();
   std::string ordered = vm["pipeline.ordered"].as<std::string>();
   if (ordered == "true") {
     if (settings.workers != 1) {
@@ -216,6 +256,26 @@ int main(int argc, char** argv) {
   pipeline->wait();
   done = true;
   signal_thread.join();
-  if (vm["summary"].as<bool>()) print_summary(pipeline->stats());
-  return 0;
+  PipelineStats stats = pipeline->stats();
+  if (vm["summary"].as<bool>()) print_summary(stats);
+  // Non-zero for a supervisor (Marathon, systemd) when the run did not end well.
+  int status = 0;
+  for (auto& id : stats.failed_inputs) {
+    std::fprintf(stderr, "logpipe: input %s failed\n", id.c_str());
+    status = 1;
+  }
+  if (pipeline->abandoned()) {
+    std::fprintf(stderr,
+                 "logpipe: the drain did not finish within pipeline.shutdown_timeout: %llu "
+                 "event(s) not delivered and not acknowledged to their source\n",
+                 (unsigned long long)stats.undelivered);
+    status = 1;
+  }
+  if (status != 0 || pipeline->abandoned()) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    // Threads of a stuck output may still run: end without unwinding them.
+    if (pipeline->abandoned()) std::_Exit(status);
+  }
+  return status;
 }

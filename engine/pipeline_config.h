@@ -42,7 +42,8 @@ struct PipelineConfig {
   std::vector<GraphNode> output_graph;
 };
 
-// Builds the codec a plugin's settings choose (or its default codec).
+// Builds the codec a plugin's settings choose (or its default codec); for a
+// streaming input, the line-oriented form of plain and json.
 std::unique_ptr<Codec> make_codec_for(const PluginDecl& decl, const PluginEnv& env);
 
 }  // namespace logpipe

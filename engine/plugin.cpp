@@ -1,6 +1,9 @@
 #include "engine/plugin.h"
 
+#include <chrono>
+
 #include "engine/field_decorators.h"
+#include "engine/log.h"
 
 namespace logpipe {
 
@@ -21,7 +24,29 @@ Filter::Filter(const PluginArgs& args) : id_(args.id) {
 }
 
 void Filter::process(const std::vector<Event*>& events, FilterContext& ctx) {
-  for (Event* e : events) filter(*e, ctx);
+  for (Event* e : events) {
+    try {
+      filter(*e, ctx);
+    } catch (const std::exception& ex) {
+      // A filter bug must not lose the event nor the rest of the batch: only
+      // this event is tagged, and the next one goes through the filter.
+      e->add_tag("_filter_error");
+      report_failure(ex.what());
+    }
+  }
+}
+
+void Filter::report_failure(const char* what) {
+  // At most one line a second per filter copy: a bad input can fail every event.
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  ++failures_unreported_;
+  if (now - last_failure_log_ms_ < 1000) return;
+  log_error("filter {} failed on {} event(s), tagged _filter_error: {}", id_,
+            failures_unreported_, what);
+  failures_unreported_ = 0;
+  last_failure_log_ms_ = now;
 }
 
 void Filter::filter_matched(Event& e) const {
@@ -55,12 +80,21 @@ OptionSpecs Input::common_options() {
   };
 }
 
+void Output::submit(OutputWork& work) {
+  try {
+    deliver(work);
+  } catch (const std::exception& ex) {
+    work.retry_all(ex.what());
+  }
+  work.complete();
+}
+
 OptionSpecs Output::common_options() {
   return {
       {"codec", OptionType::Codec, std::nullopt, "How events become output bytes."},
       {"id", OptionType::String, std::nullopt, "A unique name for this plugin, used in metrics and logs."},
       {"enable_metric", OptionType::Boolean, Value(true), "Collect metrics for this plugin."},
-      {"workers", OptionType::Number, Value(1), "Accepted for compatibility; outputs are driven by the filter workers.", false, {}, true},
+      {"workers", OptionType::Number, Value(1), "Accepted for compatibility; each output has its own thread, and encodes on the filter workers.", false, {}, true},
   };
 }
 

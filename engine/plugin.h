@@ -10,8 +10,8 @@
 // - an Input runs on its own thread (run()); stop() may be called from another.
 // - Filters are built once per filter worker, so a filter instance is only ever
 //   used by one thread and needs no locking (per-worker caches, per-worker RE2).
-// - an Output is one instance, called by every worker; the pipeline serialises
-//   the calls (one batch at a time) unless the output says it is thread-safe.
+// - an Output is one instance with a thread of its own (see "outputs" below);
+//   its encoder, if it has one, is built once per filter worker.
 // - a Codec instance belongs to one input or one output.
 #pragma once
 
@@ -84,7 +84,8 @@ class Filter {
   virtual ~Filter() = default;
 
   // Runs over the live events of one batch that reach this filter. The default
-  // calls filter() on each; override for batch-wide work.
+  // calls filter() on each; an exception tags that event `_filter_error` and
+  // the others go on. Override for batch-wide work.
   virtual void process(const std::vector<Event*>& events, FilterContext& ctx);
   virtual void filter(Event& e, FilterContext& ctx) { (void)e; (void)ctx; }
 
@@ -98,9 +99,13 @@ class Filter {
   // Call when the filter succeeded on e: applies add_field, add_tag,
   // remove_field and remove_tag, in Logstash's order.
   void filter_matched(Event& e) const;
+  // Logs a failure that was turned into a tag, at most once a second.
+  void report_failure(const char* what);
 
  private:
   struct Common;
+  uint64_t failures_unreported_ = 0;
+  int64_t last_failure_log_ms_ = -1000000;
   std::shared_ptr<const Common> common_;
   std::string id_;
 };
@@ -158,20 +163,107 @@ class Input {
 };
 
 // ---------------------------------------------------------------- outputs
+//
+// Outputs run on the output stage (engine/runtime/output_stage.h). Each
+// output has a bounded queue and a thread of its own; the filter workers put
+// work on the queue (the events of one batch routed to this output, in
+// order, with their bytes already encoded when the output asks for that) and
+// block while it is full: that is backpressure. The output's thread calls
+// submit() with each piece of work; the output finishes it, at once or later
+// from any thread, by calling OutputWork::complete() exactly once. Until
+// then the events stay valid and their batch is not acknowledged.
+//
+// Per event, an output says: delivered (the default), retry later (the
+// engine waits with exponential backoff and jitter, then submits the
+// remaining events again), or rejected for good with a reason (the event
+// goes to the dead-letter sink and counts as done).
+
+// Produces an output's bytes for one event on a filter worker. One instance
+// per worker, so it needs no locking.
+class OutputEncoder {
+ public:
+  virtual ~OutputEncoder() = default;
+  virtual void encode(const Event& e, std::string& out) = 0;
+};
+
+// The encoder of outputs that write what their codec makes (stdout, file).
+class CodecEncoder final : public OutputEncoder {
+ public:
+  explicit CodecEncoder(std::unique_ptr<Codec> codec) : codec_(std::move(codec)) {}
+  void encode(const Event& e, std::string& out) override { codec_->encode(e, out); }
+
+ private:
+  std::unique_ptr<Codec> codec_;
+};
+
+enum class Delivery : uint8_t { Delivered, Retry, Rejected };
+
+class OutputWork {
+ public:
+  virtual ~OutputWork() = default;
+  const std::vector<const Event*>& events() const { return events_; }
+  size_t size() const { return events_.size(); }
+  // With an encoder: the bytes of event i, and of all of them in order.
+  std::string_view encoded(size_t i) const {
+    size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(bytes_).substr(begin, ends_[i] - begin);
+  }
+  const std::string& encoded_all() const { return bytes_; }
+  // How many times these events were submitted before (0 the first time).
+  int attempt() const { return attempt_; }
+
+  // The outcome of event i (every event starts as Delivered).
+  void set(size_t i, Delivery d, std::string reason = {}) {
+    outcomes_[i] = d;
+    if (d == Delivery::Delivered) return;
+    if (reasons_.empty()) reasons_.resize(outcomes_.size());  // only when one is needed
+    reasons_[i] = std::move(reason);
+  }
+  void retry_all(const std::string& reason) {
+    for (size_t i = 0; i < outcomes_.size(); ++i) set(i, Delivery::Retry, reason);
+  }
+  Delivery outcome(size_t i) const { return outcomes_[i]; }
+  const std::string& reason(size_t i) const {
+    static const std::string kNone;
+    return reasons_.empty() ? kNone : reasons_[i];
+  }
+
+  // Hands the work back to the engine; it must not be touched afterwards.
+  virtual void complete() = 0;
+
+ protected:
+  std::vector<const Event*> events_;
+  std::string bytes_;
+  std::vector<size_t> ends_;  // with an encoder: end offset of event i in bytes_
+  std::vector<Delivery> outcomes_;
+  std::vector<std::string> reasons_;  // empty while every event is delivered
+  int attempt_ = 0;
+};
 
 class Output {
  public:
   explicit Output(const PluginArgs& args) : id_(args.id) {}
   virtual ~Output() = default;
 
-  // Delivers the events. Returns once they are accepted (written, or handed
-  // to a dead-letter file); throws only on a failure the output cannot retry.
-  virtual void receive(const std::vector<const Event*>& events) = 0;
-  // Pushes buffered bytes out (called when the pipeline drains and after each
-  // batch when the output buffers).
+  // Called once per filter worker before start. An output that returns an
+  // encoder gets every event's bytes made on the workers, in parallel.
+  virtual std::unique_ptr<OutputEncoder> make_encoder() { return nullptr; }
+  // How many pieces of work may be submitted and not yet completed. 1 keeps
+  // the order of events (a retry holds back what follows it).
+  virtual size_t max_in_flight() const { return 1; }
+
+  // On the output's thread, one call at a time. The default runs deliver()
+  // and completes the work: synchronous outputs override deliver() only.
+  virtual void submit(OutputWork& work);
+  // Delivers work.events() and returns when done, setting outcomes where an
+  // event is not simply delivered. An exception means: retry all of them.
+  virtual void deliver(OutputWork& work) { (void)work; }
+  // On the output's thread, at least every 100 ms while it has nothing to
+  // submit (time-based flushing, timeouts).
+  virtual void tick() {}
+  // On the output's thread when the drain begins to wait for the last work:
+  // push out whatever is buffered.
   virtual void flush() {}
-  // True when receive() may be called by several workers at once.
-  virtual bool thread_safe() const { return false; }
 
   const std::string& id() const { return id_; }
 
@@ -193,6 +285,10 @@ struct PluginInfo {
   std::string description;
   OptionSpecs options;               // the plugin's own; common ones are added
   std::string default_codec;         // inputs/outputs: codec when none is given
+  // Inputs that read a byte stream (stdin, tcp): as in Logstash, a `plain`
+  // codec given to them becomes `line` and `json` becomes `json_lines`, so
+  // each line is one event rather than each read chunk.
+  bool streaming_input = false;
   std::function<std::unique_ptr<Input>(const PluginArgs&)> make_input;
   std::function<std::unique_ptr<Filter>(const PluginArgs&)> make_filter;
   std::function<std::unique_ptr<Output>(const PluginArgs&)> make_output;

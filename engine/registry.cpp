@@ -7,6 +7,7 @@
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate_filter.h"
+#include "inputs/dead_letter_queue_input.h"
 #include "inputs/file_input.h"
 #include "inputs/generator_input.h"
 #include "inputs/kafka_input.h"
@@ -30,6 +31,7 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(syslog_input_info());
     r.push_back(tcp_input_info());
     r.push_back(udp_input_info());
+    r.push_back(dead_letter_queue_input_info());
     // filters
     r.push_back(grok_filter_info());
     r.push_back(mutate_filter_info());

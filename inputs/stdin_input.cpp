@@ -133,6 +133,7 @@ PluginInfo stdin_input_info() {
   info.kind = PluginKind::Input;
   info.description = "Reads events from standard input, one per line with the default codec.";
   info.default_codec = "line";
+  info.streaming_input = true;
   info.options = {
       option("ecs_compatibility", OptionType::String, Value("disabled"),
              "Field names: only `disabled` (host) is supported.", {"disabled", "v1", "v8"}),

@@ -142,6 +142,7 @@ PluginInfo tcp_input_info() {
   info.kind = PluginKind::Input;
   info.description = "Reads events from TCP connections (server mode), one codec per connection.";
   info.default_codec = "line";
+  info.streaming_input = true;
   info.options = {
       option("host", OptionType::String, Value("127.0.0.1"),
              "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told)."),

@@ -124,7 +124,12 @@ class FileOutput : public Output {
   explicit FileOutput(const PluginArgs& args);
   ~FileOutput() override;
 
-  void receive(const std::vector<const Event*>& events) override;
+  // Events are encoded on the filter workers; this thread sorts the bytes
+  // into files and writes them.
+  std::unique_ptr<OutputEncoder> make_encoder() override {
+    return std::make_unique<CodecEncoder>(make_codec_());
+  }
+  void deliver(OutputWork& work) override;
 
  private:
   struct OpenFile {
@@ -149,7 +154,7 @@ class FileOutput : public Output {
   void close_stale(Clock::time_point now);
   void discard_pending();
 
-  std::unique_ptr<Codec> codec_;
+  std::function<std::unique_ptr<Codec>()> make_codec_;
   SprintfTemplate path_;
   std::string fixed_path_;  // the path when it has no %{...}
   bool dynamic_ = false;
@@ -208,8 +213,9 @@ FileOutput::FileOutput(const PluginArgs& args) : Output(args) {
   dir_mode_ = octal_mode(s, "dir_mode");
   file_mode_ = octal_mode(s, "file_mode");
 
-  if (args.make_codec) codec_ = args.make_codec();
-  if (!codec_) throw OptionError("codec", "file: no codec could be built");
+  // Built once here so that a codec that cannot be built fails validation.
+  make_codec_ = args.make_codec;
+  if (!make_codec_ || !make_codec_()) throw OptionError("codec", "file: no codec could be built");
 }
 
 FileOutput::~FileOutput() {
@@ -261,7 +267,7 @@ FileOutput::Files::value_type& FileOutput::entry(const std::string& path) {
   return *it;
 }
 
-void FileOutput::receive(const std::vector<const Event*>& events) {
+void FileOutput::deliver(OutputWork& work) {
   struct DiscardOnThrow {
     FileOutput* self;
     ~DiscardOnThrow() {
@@ -269,13 +275,17 @@ void FileOutput::receive(const std::vector<const Event*>& events) {
     }
   } guard{this};
 
-  Files::value_type* last = nullptr;  // consecutive events usually share a file
-  for (const Event* e : events) {
-    const std::string& path = resolve(*e);
-    if (!last || last->first != path) last = &entry(path);
-    std::string& out = last->second.pending;
-    if (overwrite_) out.clear();
-    codec_->encode(*e, out);
+  if (!dynamic_ && !overwrite_) {
+    if (work.size() > 0) entry(fixed_path_).second.pending.append(work.encoded_all());
+  } else {
+    Files::value_type* last = nullptr;  // consecutive events usually share a file
+    for (size_t i = 0; i < work.size(); ++i) {
+      const std::string& path = resolve(*work.events()[i]);
+      if (!last || last->first != path) last = &entry(path);
+      std::string& out = last->second.pending;
+      if (overwrite_) out.clear();
+      out.append(work.encoded(i));
+    }
   }
 
   // Files first, the failure file last: failed opens are redirected to it.

@@ -16,7 +16,7 @@
 //   digits of the number are read as octal digits (750 means rwxr-x---).
 // - write_behavior "append" adds each event; "overwrite" truncates the file
 //   and keeps only the last event of each batch for it.
-// - Delivery: when receive() returns, every byte has been handed to the OS
+// - Delivery: when deliver() returns, every byte has been handed to the OS
 //   with write(2); nothing waits in a user-space buffer. flush_interval
 //   therefore changes nothing (no fsync is done), and flush() has nothing to
 //   do. gzip is refused at start-up (not supported yet).

@@ -14,27 +14,25 @@ namespace logpipe {
 namespace {
 
 
-// A buffer that once held a huge batch gives its memory back.
-constexpr size_t kKeepCapacity = 16 << 20;
-
 class StdoutOutput : public Output {
  public:
-  explicit StdoutOutput(const PluginArgs& args) : Output(args) {
-    if (args.make_codec) codec_ = args.make_codec();
-    if (!codec_) throw OptionError("codec", "stdout: no codec could be built");
+  explicit StdoutOutput(const PluginArgs& args) : Output(args), make_codec_(args.make_codec) {
+    // Built once here so that a codec that cannot be built fails validation.
+    if (!make_codec_ || !make_codec_()) throw OptionError("codec", "stdout: no codec could be built");
   }
 
-  void receive(const std::vector<const Event*>& events) override {
-    buffer_.clear();
-    for (const Event* e : events) codec_->encode(*e, buffer_);
-    if (!write_fully(STDOUT_FILENO, buffer_))
+  // Events are encoded on the filter workers; this thread only writes.
+  std::unique_ptr<OutputEncoder> make_encoder() override {
+    return std::make_unique<CodecEncoder>(make_codec_());
+  }
+
+  void deliver(OutputWork& work) override {
+    if (!write_fully(STDOUT_FILENO, work.encoded_all()))
       throw std::runtime_error(std::string("stdout: write failed: ") + std::strerror(errno));
-    if (buffer_.capacity() > kKeepCapacity) std::string().swap(buffer_);
   }
 
  private:
-  std::unique_ptr<Codec> codec_;
-  std::string buffer_;
+  std::function<std::unique_ptr<Codec>()> make_codec_;
 };
 
 }  // namespace

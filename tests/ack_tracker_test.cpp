@@ -1,4 +1,4 @@
-#include "engine/ack_tracker.h"
+#include "engine/runtime/ack_tracker.h"
 
 #include <gtest/gtest.h>
 

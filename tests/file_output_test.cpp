@@ -18,6 +18,7 @@
 
 #include "engine/codecs/codecs.h"
 #include "outputs/stdout_output.h"
+#include "tests/output_work.h"
 
 namespace logpipe {
 namespace {
@@ -89,7 +90,8 @@ class FileOutputTest : public ::testing::Test {
   static void send(Output& out, const std::vector<Event>& events) {
     std::vector<const Event*> batch;
     for (auto& e : events) batch.push_back(&e);
-    out.receive(batch);
+    for (Delivery d : testing::submit_to(out, batch))
+      EXPECT_EQ(d, Delivery::Delivered);
   }
 
   fs::path dir_;
@@ -259,9 +261,9 @@ TEST(StdoutOutput, WritesEachBatchEncodedByItsCodec) {
 
   auto out = make_output(stdout_output_info(), {}, message_lines());
   Event a("first", kTs), b("second", kTs);
-  out->receive({&a, &b});
-  out->receive({});
-  out->receive({&a});
+  testing::submit_to(*out, {&a, &b});
+  testing::submit_to(*out, {});
+  testing::submit_to(*out, {&a});
 
   std::fflush(stdout);
   ::dup2(saved, STDOUT_FILENO);

@@ -1,7 +1,7 @@
 // latency_histogram.h uses size_t without including <cstddef> (reported to the lead).
 #include <cstddef>
 
-#include "engine/latency_histogram.h"
+#include "engine/metrics/latency_histogram.h"
 
 #include <gtest/gtest.h>
 

@@ -38,7 +38,8 @@ inline Object opts(std::initializer_list<std::pair<const char*, Value>> kv) {
   return o;
 }
 
-// Equality that also requires the same kinds (Value's == says 1 == 1.0).
+// Equality that also requires the same kinds (Value's == says 1 == 1.0) and,
+// in objects, the same key order (what a JSON output writes).
 inline bool same_value(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   if (a.is_array()) {
@@ -49,9 +50,10 @@ inline bool same_value(const Value& a, const Value& b) {
   }
   if (a.is_object()) {
     if (a.as_object().size() != b.as_object().size()) return false;
+    auto other = b.as_object().begin();
     for (auto& [k, v] : a.as_object()) {
-      const Value* other = b.as_object().find(k);
-      if (!other || !same_value(v, *other)) return false;
+      if (other->first != k || !same_value(v, other->second)) return false;
+      ++other;
     }
     return true;
   }

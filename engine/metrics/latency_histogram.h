@@ -1,9 +1,14 @@
 // LatencyHistogram: counts of durations in log-linear buckets (about 3%
 // relative error), for p50/p99 of the time events spend in the pipeline.
-// One per worker, merged at the end, so recording needs no lock.
+// Not thread-safe: one per thread, merged by the reader.
+//
+// SharedLatencyHistogram: the same buckets as relaxed atomics, for counts
+// recorded by several threads and read while they run (a snapshot() is a
+// LatencyHistogram). No lock; one atomic add per record().
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +44,7 @@ class LatencyHistogram {
   }
 
  private:
+  friend class SharedLatencyHistogram;
   static constexpr int kSub = 32;  // sub-buckets per power of two
   static size_t bucket(uint64_t v) {
     int msb = 63 - __builtin_clzll(v);
@@ -52,8 +58,29 @@ class LatencyHistogram {
     uint64_t sub = b % kSub;
     return ((kSub + sub + 1) << (msb - 5)) - 1;
   }
-  std::array<uint64_t, 64 * kSub> buckets_{};
+  static constexpr size_t kBuckets = 64 * kSub;
+  std::array<uint64_t, kBuckets> buckets_{};
   uint64_t total_ = 0;
+};
+
+class SharedLatencyHistogram {
+ public:
+  void record(int64_t nanos, uint64_t count = 1) {
+    if (nanos < 1) nanos = 1;
+    buckets_[LatencyHistogram::bucket(static_cast<uint64_t>(nanos))].fetch_add(
+        count, std::memory_order_relaxed);
+  }
+  LatencyHistogram snapshot() const {
+    LatencyHistogram h;
+    for (size_t i = 0; i < buckets_.size(); ++i) {
+      h.buckets_[i] = buckets_[i].load(std::memory_order_relaxed);
+      h.total_ += h.buckets_[i];
+    }
+    return h;
+  }
+
+ private:
+  std::array<std::atomic<uint64_t>, LatencyHistogram::kBuckets> buckets_{};
 };
 
 }  // namespace logpipe

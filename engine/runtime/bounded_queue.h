@@ -1,0 +1,111 @@
+// BoundedQueue: the bounded queue of sealed batches between the inputs and the
+// filter workers, and of work in front of each output.
+//
+// push() blocks while the queue is full, which is how a slow consumer slows
+// its producers down (backpressure), and gives up only when the pipeline is
+// abandoned (the drain deadline passed). Time producers spent blocked is
+// counted, for the metrics. Thread-safe, many producers and consumers.
+//
+// One short critical section per element, and elements are whole batches, so
+// there is never a lock per event. Waiting consumers sleep on a condition
+// variable instead of spinning: a consumer faster than its producer (an
+// output thread behind one worker) would otherwise burn a core polling.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+
+#include "engine/runtime/steady_clock.h"
+
+namespace logpipe {
+
+template <typename T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
+
+  // Blocks while full. Returns false, without queuing, once *abandoned is set.
+  bool push(T item, const std::atomic<bool>& abandoned) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (items_.size() >= capacity_) {
+      int64_t began = steady_ns();
+      ++producers_waiting_;
+      while (items_.size() >= capacity_) {
+        if (abandoned.load(std::memory_order_relaxed)) {
+          --producers_waiting_;
+          return false;
+        }
+        not_full_.wait_for(lock, std::chrono::milliseconds(20));
+      }
+      --producers_waiting_;
+      blocked_ns_.fetch_add(steady_ns() - began, std::memory_order_relaxed);
+    }
+    items_.push_back(std::move(item));
+    pushed_.fetch_add(1, std::memory_order_relaxed);
+    bool wake = consumers_waiting_ > 0;
+    lock.unlock();
+    if (wake) not_empty_.notify_one();
+    return true;
+  }
+
+  // Waits up to timeout for an element.
+  bool pop(T& item, std::chrono::microseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (items_.empty()) {
+      ++consumers_waiting_;
+      not_empty_.wait_for(lock, timeout, [this] { return !items_.empty(); });
+      --consumers_waiting_;
+      if (items_.empty()) return false;
+    }
+    take(item, lock);
+    return true;
+  }
+  bool try_pop(T& item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (items_.empty()) return false;
+    take(item, lock);
+    return true;
+  }
+
+  // True when the next push() would block.
+  bool full() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.size() >= capacity_;
+  }
+  size_t capacity() const { return capacity_; }
+  uint64_t pushed() const { return pushed_.load(std::memory_order_relaxed); }
+  uint64_t popped() const { return popped_.load(std::memory_order_relaxed); }
+  size_t depth() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.size();
+  }
+  int64_t blocked_ns() const { return blocked_ns_.load(std::memory_order_relaxed); }
+
+ private:
+  void take(T& item, std::unique_lock<std::mutex>& lock) {
+    item = std::move(items_.front());
+    items_.pop_front();
+    popped_.fetch_add(1, std::memory_order_relaxed);
+    bool wake = producers_waiting_ > 0;
+    lock.unlock();
+    if (wake) not_full_.notify_one();
+  }
+
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<T> items_;
+  int consumers_waiting_ = 0;
+  int producers_waiting_ = 0;
+  std::atomic<uint64_t> pushed_{0};
+  std::atomic<uint64_t> popped_{0};
+  std::atomic<int64_t> blocked_ns_{0};
+};
+
+}  // namespace logpipe

@@ -1,0 +1,130 @@
+#include "engine/runtime/input_runner.h"
+
+#include "engine/log.h"
+#include "engine/runtime/steady_clock.h"
+
+namespace logpipe {
+
+namespace {
+
+// Cuts s to at most max bytes without splitting a UTF-8 sequence.
+void truncate_utf8(std::string& s, size_t max) {
+  if (s.size() <= max) return;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+}
+
+}  // namespace
+
+InputRunner::InputRunner(const PluginDecl& decl, std::unique_ptr<Input> input,
+                         InputRunnerSettings settings, BoundedQueue<Batch*>& queue,
+                         const std::atomic<bool>& stopping, const std::atomic<bool>& abandoned)
+    : decl_(decl),
+      input_(std::move(input)),
+      settings_(settings),
+      queue_(queue),
+      stopping_(stopping),
+      abandoned_(abandoned) {
+  if (const Value* t = decl.settings->get("type"); t && !t->is_null()) {
+    has_type_ = true;
+    type_ = t->to_string();
+  }
+  add_field_ = AddFields(decl.settings->get_hash("add_field"));
+  tags_ = TagList(decl.settings->get_strings("tags"));
+}
+
+InputRunner::~InputRunner() {
+  Batch* b;
+  while (recycled_.try_dequeue(b)) delete b;
+  delete current_;
+}
+
+bool InputRunner::run() {
+  bool ok = true;
+  try {
+    input_->run(*this);
+  } catch (const std::exception& ex) {
+    log_error("input {} ({}) failed: {}", decl_.id, decl_.where, ex.what());
+    ok = false;
+  }
+  flush();
+  return ok;
+}
+
+Batch* InputRunner::new_batch() {
+  Batch* b;
+  if (recycled_.try_dequeue(b)) {
+    b->events.clear();
+    b->made_ns.clear();
+    b->extra.clear();
+    b->extra_made_ns.clear();
+    b->undeliverable = false;
+    return b;
+  }
+  b = new Batch;
+  b->input = this;
+  b->events.reserve(static_cast<size_t>(settings_.batch_size));
+  b->made_ns.reserve(static_cast<size_t>(settings_.batch_size));
+  return b;
+}
+
+void InputRunner::push(Event&& e) {
+  if (has_type_ && !e.get_top("type")) e.set_top("type", Value(type_));
+  if (!add_field_.empty()) add_field_.apply(e);
+  if (!tags_.empty()) tags_.add_to(e);
+  if (Value* m = e.fields().find("message");
+      m && m->is_string() && m->as_string().size() > settings_.max_message_bytes) {
+    truncate_utf8(m->as_string(), settings_.max_message_bytes);
+    e.add_tag("_message_truncated");
+  }
+  // The clock is read for every 16th event and at the start of a batch: the
+  // events in between were made within microseconds of that reading, which
+  // latencies measured in milliseconds cannot tell apart.
+  if (!current_ || (events_in_.load(std::memory_order_relaxed) & 15) == 0) made_ns_ = steady_ns();
+  if (!current_) {
+    current_ = new_batch();
+    current_first_ns_ = made_ns_;
+  }
+  current_->events.push_back(std::move(e));
+  current_->made_ns.push_back(made_ns_);
+  events_in_.fetch_add(1, std::memory_order_relaxed);
+  if (current_->events.size() >= static_cast<size_t>(settings_.batch_size)) flush();
+}
+
+void InputRunner::tick() {
+  if (current_ && steady_ns() - current_first_ns_ >= settings_.batch_delay_ms * 1000000LL) flush();
+}
+
+void InputRunner::flush() {
+  if (!current_) return;
+  Batch* b = current_;
+  current_ = nullptr;
+  b->seq = ++next_seq_;
+  input_->sealed(b->seq);
+  if (!queue_.push(b, abandoned_)) {
+    // The drain deadline passed: the batch is never acknowledged, so its
+    // position is not stored and a source that can replay it will.
+    ++batches_dropped_;
+    delete b;
+  }
+}
+
+void InputRunner::close_input() {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  input_.reset();
+}
+
+void InputRunner::batch_done(Batch* b) {
+  uint64_t seq = b->seq;
+  recycled_.enqueue(b);
+  if (uint64_t wm = acks_.done(seq)) {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    if (input_ && wm > committed_seq_) {
+      committed_seq_ = wm;
+      input_->committed(wm);
+    }
+  }
+}
+
+}  // namespace logpipe

@@ -1,0 +1,285 @@
+#include "engine/runtime/pipeline.h"
+
+#include <chrono>
+
+#include "engine/log.h"
+#include "engine/runtime/filter_graph.h"
+#include "engine/runtime/input_runner.h"
+#include "engine/runtime/steady_clock.h"
+#include "engine/system_io.h"
+
+namespace logpipe {
+
+namespace {
+
+constexpr int64_t kMs = 1000000;
+// After an abandon, how long threads get to notice it before they are left.
+constexpr int64_t kAbandonGraceNs = 2000 * kMs;
+
+}  // namespace
+
+struct Pipeline::Worker {
+  std::unique_ptr<FilterGraph> graph;
+  std::vector<std::unique_ptr<OutputEncoder>> encoders;  // per output; null: none
+  std::vector<std::vector<const Event*>> per_output;
+  std::vector<Event*> live;
+  std::atomic<uint64_t> events_filtered{0};
+  std::atomic<uint64_t> events_made{0};  // by filters
+};
+
+Pipeline::Pipeline(std::shared_ptr<const PipelineConfig> config, PipelineSettings settings)
+    : config_(std::move(config)),
+      settings_(std::move(settings)),
+      queue_(settings_.queue_batches ? settings_.queue_batches
+                                     : static_cast<size_t>(std::max(settings_.workers, 1)) * 4 + 8) {
+  if (settings_.workers < 1) settings_.workers = 1;
+  if (settings_.batch_size < 1) settings_.batch_size = 1;
+  env_.data_dir = settings_.data_dir;
+  env_.workers = settings_.workers;
+
+  if (settings_.dead_letter_queue && !config_->outputs.empty()) {
+    DeadLetterSinkSettings dls;
+    dls.dir = settings_.dead_letter_dir.empty() ? settings_.data_dir + "/dead_letter_queue"
+                                                : settings_.dead_letter_dir;
+    dls.max_bytes = settings_.dead_letter_max_bytes;
+    dead_letters_ = std::make_unique<DeadLetterSink>(dls);
+  }
+
+  InputRunnerSettings irs;
+  irs.batch_size = settings_.batch_size;
+  irs.batch_delay_ms = settings_.batch_delay_ms;
+  irs.max_message_bytes = settings_.max_message_bytes;
+  for (auto& decl : config_->inputs) {
+    PluginArgs args{decl.info->name, decl.id, *decl.settings, env_,
+                    [&decl, this] { return make_codec_for(decl, env_); }};
+    inputs_.push_back(std::make_unique<InputRunner>(decl, decl.info->make_input(args), irs, queue_,
+                                                    stopping_, abandoned_));
+  }
+
+  OutputStageSettings oss;
+  oss.queue_capacity = settings_.output_queue_batches
+                           ? settings_.output_queue_batches
+                           : static_cast<size_t>(settings_.workers) * 2 + 4;
+  oss.backoff = settings_.output_backoff;
+  for (auto& decl : config_->outputs) {
+    PluginArgs args{decl.info->name, decl.id, *decl.settings, env_,
+                    [&decl, this] { return make_codec_for(decl, env_); }};
+    outputs_.push_back(std::make_unique<OutputRunner>(decl, decl.info->make_output(args), oss,
+                                                      dead_letters_.get(),
+                                                      [this](Batch* b) { batch_done(b); }));
+  }
+
+  for (int w = 0; w < settings_.workers; ++w) {
+    auto worker = std::make_unique<Worker>();
+    PluginEnv wenv = env_;
+    wenv.worker_index = w;
+    worker->graph = std::make_unique<FilterGraph>(*config_, wenv);
+    for (auto& out : outputs_) worker->encoders.push_back(out->make_encoder());
+    worker->per_output.resize(outputs_.size());
+    workers_.push_back(std::move(worker));
+  }
+}
+
+Pipeline::~Pipeline() {
+  if (started_ && !waited_) {
+    request_stop();
+    wait();
+  }
+}
+
+void Pipeline::start() {
+  start_ns_ = steady_ns();
+  start_cpu_ = process_cpu_seconds();
+  started_ = true;
+  inputs_running_ = static_cast<int>(inputs_.size());
+  threads_running_ = static_cast<int>(inputs_.size() + workers_.size());
+  if (inputs_.empty()) begin_drain();
+  for (auto& out : outputs_) out->start();
+  // Named for top -H and perf: worker-N, in-PLUGIN, out-PLUGIN (15 characters at most).
+  for (size_t i = 0; i < workers_.size(); ++i)
+    worker_threads_.emplace_back([this, i, wp = workers_[i].get()] {
+      name_this_thread("worker-" + std::to_string(i));
+      run_worker(*wp);
+      thread_ended();
+    });
+  for (auto& in : inputs_)
+    input_threads_.emplace_back([this, ip = in.get()] {
+      name_this_thread("in-" + ip->decl().info->name);
+      if (!ip->run()) {
+        {
+          std::lock_guard<std::mutex> lock(failed_mu_);
+          failed_inputs_.push_back(ip->decl().id);
+        }
+        // A failed input is a failed process (a supervisor restarts it); the
+        // other inputs drain what they have.
+        request_stop();
+      }
+      if (inputs_running_.fetch_sub(1) == 1) begin_drain();
+      thread_ended();
+    });
+}
+
+void Pipeline::begin_drain() {
+  int64_t zero = 0;
+  drain_began_ns_.compare_exchange_strong(zero, steady_ns());
+}
+
+void Pipeline::request_stop() {
+  begin_drain();
+  if (stopping_.exchange(true)) return;
+  for (auto& in : inputs_) in->input().stop();
+}
+
+void Pipeline::thread_ended() {
+  std::lock_guard<std::mutex> lock(ended_mu_);
+  --threads_running_;
+  ended_cv_.notify_all();
+}
+
+void Pipeline::run_worker(Worker& w) {
+  for (;;) {
+    Batch* b = nullptr;
+    if (queue_.pop(b, std::chrono::milliseconds(20))) {
+      b->holds.store(1, std::memory_order_relaxed);  // this worker's own
+      w.live.clear();
+      for (Event& e : b->events) w.live.push_back(&e);
+      w.graph->run(w.live, [b, &w](std::unique_ptr<Event> e) {
+        b->extra.push_back(std::move(e));
+        b->extra_made_ns.push_back(steady_ns());
+        w.events_made.fetch_add(1, std::memory_order_relaxed);
+      });
+      w.events_filtered.fetch_add(w.live.size(), std::memory_order_relaxed);
+      route_to_outputs(w, b, w.live);
+      if (b->release()) batch_done(b);
+      continue;
+    }
+    if (abandoned_.load()) return;
+    if (inputs_running_.load() == 0 && queue_.depth() == 0) return;
+  }
+}
+
+void Pipeline::route_to_outputs(Worker& w, Batch* b, std::vector<Event*>& live) {
+  for (auto& list : w.per_output) list.clear();
+  w.graph->route(live, w.per_output);
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    if (w.per_output[i].empty()) continue;
+    // False only once abandoned: then the batch is never acknowledged.
+    if (!outputs_[i]->enqueue(b, w.per_output[i], w.encoders[i].get(), abandoned_))
+      b->undeliverable.store(true);
+  }
+}
+
+void Pipeline::batch_done(Batch* b) {
+  if (b->undeliverable.load()) {
+    delete b;  // never acknowledged: its source gives it again
+    return;
+  }
+  int64_t now = steady_ns();
+  for (int64_t made : b->made_ns) latency_.record(now - made);
+  for (int64_t made : b->extra_made_ns) latency_.record(now - made);
+  events_done_.fetch_add(b->size(), std::memory_order_relaxed);
+  batches_done_.fetch_add(1, std::memory_order_relaxed);
+  b->input->batch_done(b);
+}
+
+void Pipeline::wait() {
+  if (waited_ || !started_) return;
+  auto deadline_passed = [this] {
+    int64_t began = drain_began_ns_.load();
+    return began != 0 && steady_ns() - began > settings_.shutdown_timeout_ms * kMs;
+  };
+  auto abandon = [this] {
+    if (abandoned_.exchange(true)) return;
+    log_error("the drain did not end within pipeline.shutdown_timeout ({} ms): giving up on "
+              "what is not delivered; it was not acknowledged to its source",
+              settings_.shutdown_timeout_ms);
+    for (auto& out : outputs_) out->abandon();
+  };
+
+  // Inputs and workers first: when they are gone no more work reaches the outputs.
+  {
+    std::unique_lock<std::mutex> lock(ended_mu_);
+    int64_t abandoned_at = 0;
+    while (threads_running_ > 0) {
+      ended_cv_.wait_for(lock, std::chrono::milliseconds(100));
+      if (!abandoned_ && deadline_passed()) {
+        lock.unlock();
+        abandon();
+        abandoned_at = steady_ns();
+        lock.lock();
+      }
+      if (abandoned_at && steady_ns() - abandoned_at > kAbandonGraceNs) break;
+    }
+  }
+  for (auto& out : outputs_) out->finish();
+  for (auto& out : outputs_) {
+    while (!out->join_until(steady_ns() + 100 * kMs)) {
+      if (!abandoned_ && deadline_passed()) abandon();
+      if (abandoned_) {
+        out->join_until(steady_ns() + kAbandonGraceNs);
+        break;
+      }
+    }
+  }
+
+  final_stats_ = stats();
+  final_stats_.seconds = double(steady_ns() - start_ns_) / 1e9;
+  final_stats_.cpu_seconds = process_cpu_seconds() - start_cpu_;
+  if (abandoned_) {
+    final_stats_.undelivered = final_stats_.events_in + [this] {
+      uint64_t made = 0;
+      for (auto& w : workers_) made += w->events_made.load();
+      return made;
+    }() - final_stats_.events_done;
+    for (auto& o : final_stats_.outputs)
+      if (o.stats.pending)
+        log_error("output {}: {} event(s) not delivered", o.id, o.stats.pending);
+  }
+
+  // A thread stuck past the grace period (an output blocked in a write) is
+  // left behind with what it uses; the process is about to exit.
+  bool stuck = false;
+  for (auto& t : input_threads_) t.join();
+  for (auto& t : worker_threads_) t.join();
+  for (auto& out : outputs_) {
+    if (out->join_until(steady_ns()) && !out->has_work_outstanding()) {
+      out->close_output();
+    } else {
+      stuck = true;
+    }
+  }
+  // Inputs store their final positions when they are closed.
+  for (auto& in : inputs_) in->close_input();
+  if (stuck) {
+    // Work still with a stuck output may complete later and reach the input
+    // runners: both are left to the process's exit.
+    for (auto& out : outputs_) (void)out.release();
+    for (auto& in : inputs_) (void)in.release();
+  }
+  waited_ = true;
+}
+
+PipelineStats Pipeline::stats() const {
+  if (waited_) return final_stats_;
+  PipelineStats s;
+  for (auto& in : inputs_) s.events_in += in->events_in();
+  for (auto& w : workers_) s.events_filtered += w->events_filtered.load(std::memory_order_relaxed);
+  for (auto& out : outputs_) {
+    OutputStats os = out->stats();
+    s.events_out += os.delivered;
+    s.dead_lettered += os.dead_lettered;
+    s.outputs.push_back({out->decl().id, os});
+  }
+  s.events_done = events_done_.load(std::memory_order_relaxed);
+  s.batches = batches_done_.load(std::memory_order_relaxed);
+  s.latency = latency_.snapshot();
+  s.seconds = double(steady_ns() - start_ns_) / 1e9;
+  s.cpu_seconds = process_cpu_seconds() - start_cpu_;
+  {
+    std::lock_guard<std::mutex> lock(failed_mu_);
+    s.failed_inputs = failed_inputs_;
+  }
+  return s;
+}
+
+}  // namespace logpipe
