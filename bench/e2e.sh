@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 events=${1:-5000000}
 workers=${2:-1}
 bin=build/release/logpipe
-[ -x "$bin" ] || scripts/build logpipe
+[ -x "$bin" ] || scripts/build --target logpipe
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 echo "generator($events) -> mutate -> file(/dev/null, json_lines), workers=$workers, batch 125"

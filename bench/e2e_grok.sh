@@ -4,22 +4,24 @@
 # Prints the binary's own summary (events/s, CPU-seconds per million events,
 # peak RSS, latency percentiles).
 #   bench/e2e_grok.sh [LINES] [WORKERS] [MALFORMED_RATE]
-# The Apache combined lines come from ../shared/bench/gen_apache.py
-# (deterministic), the generator the peer baselines were measured with.
+# The Apache combined lines come from bench/gen_apache.py (deterministic:
+# seed 1), written once to build/bench-data and reused while the generator
+# is unchanged (its hash is in the file name).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-1000000}
 workers=${2:-1}
 malformed=${3:-0}
 bin=build/release/logpipe
-[ -x "$bin" ] || scripts/build logpipe
-gen=../shared/bench/gen_apache.py
+[ -x "$bin" ] || scripts/build --target logpipe
+gen=bench/gen_apache.py
 data=build/bench-data
 mkdir -p "$data"
-input="$PWD/$data/apache-$lines-$malformed.log"
+gen_hash=$(sha1sum "$gen" | cut -c1-10)
+input="$PWD/$data/apache-$lines-$malformed-$gen_hash.log"
 if [ ! -s "$input" ]; then
-  [ -f "$gen" ] || { echo "needs $gen (the shared bench folder beside the checkout)" >&2; exit 2; }
-  python3 "$gen" -n "$lines" --malformed-rate "$malformed" -o "$input"
+  python3 "$gen" -n "$lines" --malformed-rate "$malformed" --seed 1 -o "$input.tmp"
+  mv "$input.tmp" "$input"
 fi
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT

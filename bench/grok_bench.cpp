@@ -2,10 +2,16 @@
 // generated lines, clean and with 1% malformed lines, through the whole filter
 // (match, extract, store into the event) and through the matcher alone.
 // Lines are generated here, deterministically (fixed seed), ~240 bytes for
-// Apache like ../shared/bench's corpus. Prints items_per_second = lines/s.
+// Apache (the shape of bench/gen_apache.py's lines, which e2e_grok.sh uses).
+// Prints items_per_second = lines/s. The *UpstreamPatterns benchmarks load
+// Logstash's pattern files, which are upstream code and not shipped with
+// logpipe: from $LOGPIPE_SHARED_DIR/conformance/grok/patterns/legacy (default:
+// ../shared beside the checkout); without them they skip with an error.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -112,13 +118,21 @@ std::unique_ptr<GrokFilter> make_grok(const Value& pattern, bool upstream, bool 
   settings.set("match", Value(std::move(match)));
   if (ecs) settings.set("ecs_compatibility", Value("v1"));
   static const GrokFilter::PatternFiles kNone;
+  if (upstream) {
+    const char* env = std::getenv("LOGPIPE_SHARED_DIR");
 #ifdef LOGPIPE_SOURCE_DIR
-  if (upstream)
-    settings.set("patterns_dir",
-                 Value(Array{Value(LOGPIPE_SOURCE_DIR "/../shared/conformance/grok/patterns/legacy")}));
+    std::string shared = env && *env ? env : LOGPIPE_SOURCE_DIR "/../shared";
 #else
-  if (upstream) throw std::runtime_error("built without LOGPIPE_SOURCE_DIR: no upstream patterns");
+    std::string shared = env && *env ? env : "";
 #endif
+    if (shared.empty())
+      throw std::runtime_error("needs Logstash's pattern files: set LOGPIPE_SHARED_DIR");
+    std::string dir = shared + "/conformance/grok/patterns/legacy";
+    if (!std::filesystem::is_directory(dir))
+      throw std::runtime_error("needs Logstash's pattern files at " + dir +
+                               " (not shipped with logpipe: upstream code)");
+    settings.set("patterns_dir", Value(Array{Value(dir)}));
+  }
   PluginEnv env;
   return std::make_unique<GrokFilter>(PluginArgs{info.name, "grok_bench", settings, env, nullptr},
                                       upstream ? kNone : builtin_pattern_files());
