@@ -16,6 +16,7 @@
 
 #include "engine/system_io.h"
 #include "engine/log.h"
+#include "engine/utf8.h"
 
 namespace logpipe {
 
@@ -293,21 +294,6 @@ Properties build_properties(const Settings& s, int thread_index,
     put("kafka_properties", std::string(entry.first), entry.second.to_string());
   if (origins) *origins = std::move(from);
   return props;
-}
-
-bool valid_utf8(const char* p, size_t n) {
-  const auto* s = reinterpret_cast<const unsigned char*>(p);
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    for (size_t k = 1; k < len; ++k)
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-    if (len == 2 && c < 0xC2) return false;
-    i += len;
-  }
-  return true;
 }
 
 enum class Decoration { None, Basic, Extended };
@@ -702,7 +688,7 @@ void KafkaInput::decorate(Event& e, const rd_kafka_message_t* m) const {
            ++i) {
         if (!name || !value) continue;
         const char* text = static_cast<const char*>(value);
-        if (valid_utf8(text, size)) out.set(name, Value(std::string(text, size)));
+        if (valid_utf8(std::string_view(text, size))) out.set(name, Value(std::string(text, size)));
       }
       kafka.set("headers", Value(std::move(out)));
     }
