@@ -7,7 +7,7 @@
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate/mutate_filter.h"
-#include "inputs/file_input.h"
+#include "inputs/file/file_input.h"
 #include "inputs/generator_input.h"
 #include "inputs/kafka_input.h"
 #include "inputs/stdin_input.h"
