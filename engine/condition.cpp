@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "engine/ruby_regex.h"
+
 namespace logpipe {
 
 const Value* Operand::resolve(const Event& e) const {
@@ -16,19 +18,9 @@ Condition::Condition(Op op, std::vector<Operand> operands)
 
 std::shared_ptr<const re2::RE2> Condition::compile_regex(const std::string& pattern,
                                                          std::string* error) {
-  re2::RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_dot_nl(false);
-  // (?m): in Ruby, ^ and $ always match at line boundaries. A prefix, not a
-  // (?m:...) group around the pattern: a group would let an unbalanced ")" in
-  // the pattern close it ("a)|(b" would compile).
-  auto re = std::make_shared<re2::RE2>("(?m)" + pattern, opts);
-  if (!re->ok()) {
-    // Report against the pattern as written, not our wrapper.
-    re2::RE2 plain(pattern, opts);
-    if (error) *error = plain.ok() ? re->error() : plain.error();
-    return nullptr;
-  }
+  std::string why;
+  std::shared_ptr<const re2::RE2> re = compile_ruby_regex(pattern, &why);
+  if (!re && error) *error = why;
   return re;
 }
 

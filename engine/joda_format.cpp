@@ -2,60 +2,25 @@
 
 #include <stdexcept>
 
+#include "engine/civil_time.h"
+#include "engine/date_names.h"
+#include "engine/date_pattern_tokens.h"
+
 namespace logpipe {
 
 namespace {
 
-constexpr std::string_view kMonthFull[12] = {"January",   "February", "March",    "April",
-                                             "May",       "June",     "July",     "August",
-                                             "September", "October",  "November", "December"};
-constexpr std::string_view kMonthShort[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 constexpr std::string_view kMonthNarrow[12] = {"J", "F", "M", "A", "M", "J",
                                                "J", "A", "S", "O", "N", "D"};
 // Index 0 is Monday (ISO day 1).
-constexpr std::string_view kDayFull[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                          "Friday", "Saturday", "Sunday"};
-constexpr std::string_view kDayShort[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 constexpr std::string_view kDayNarrow[7] = {"M", "T", "W", "T", "F", "S", "S"};
 constexpr std::string_view kQuarterFull[4] = {"1st quarter", "2nd quarter", "3rd quarter",
                                               "4th quarter"};
 
-constexpr int64_t kNanosPerSecond = 1000000000LL;
-
-// Days since 1970-01-01 of a proleptic Gregorian date (era-based, exact for
-// any year, including before 1970 and year 0 and below).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 // Every calendar field of one instant, computed once per append().
 struct Fields {
   int64_t year;
-  unsigned month, day;
+  int month, day;
   int day_of_year;
   int day_of_week;  // 1 = Monday
   int64_t second_of_day;
@@ -67,24 +32,25 @@ struct Fields {
 Fields break_down(Timestamp ts, bool with_week) {
   Fields f;
   // Remainder first: secs * 1e9 would overflow near the ends of the range.
-  int64_t secs = ts.nanos / kNanosPerSecond;
-  f.nano_of_second = ts.nanos % kNanosPerSecond;
+  int64_t secs = ts.nanos / civil::kNanosPerSecond;
+  f.nano_of_second = ts.nanos % civil::kNanosPerSecond;
   if (f.nano_of_second < 0) {
-    f.nano_of_second += kNanosPerSecond;
+    f.nano_of_second += civil::kNanosPerSecond;
     --secs;
   }
-  const int64_t days = floor_div(secs, 86400);
+  const int64_t days = civil::floor_div(secs, 86400);
   f.second_of_day = secs - days * 86400;
-  civil_from_days(days, &f.year, &f.month, &f.day);
-  f.day_of_year = static_cast<int>(days - days_from_civil(f.year, 1, 1)) + 1;
-  // 1970-01-01 was a Thursday (ISO 4).
-  f.day_of_week = static_cast<int>(((days % 7) + 7 + 3) % 7) + 1;
+  const civil::CivilDate date = civil::civil_from_days(days);
+  f.year = date.year;
+  f.month = date.month;
+  f.day = date.day;
+  f.day_of_year = static_cast<int>(days - civil::days_from_civil(f.year, 1, 1)) + 1;
+  f.day_of_week = civil::iso_weekday(days);
   if (with_week) {
     // The ISO week belongs to the year of its Thursday.
     const int64_t thursday = days + (4 - f.day_of_week);
-    unsigned tm, td;
-    civil_from_days(thursday, &f.weekyear, &tm, &td);
-    f.week = static_cast<int>((thursday - days_from_civil(f.weekyear, 1, 1)) / 7) + 1;
+    f.weekyear = civil::civil_from_days(thursday).year;
+    f.week = static_cast<int>((thursday - civil::days_from_civil(f.weekyear, 1, 1)) / 7) + 1;
   }
   return f;
 }
@@ -109,8 +75,6 @@ void append_text(std::string& out, std::string_view full, std::string_view shrt,
                  std::string_view narrow, int width) {
   out += width == 1 ? full : width == 2 ? narrow : shrt;
 }
-
-bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::string letter_error(std::string_view what, char c, int count, std::string_view pattern) {
   return std::string(what) + " '" + std::string(static_cast<size_t>(count), c) + "' in pattern \"" +
@@ -150,17 +114,12 @@ void JodaFormat::add(Field f, int digits, TextWidth w) {
 }
 
 void JodaFormat::parse_joda(std::string_view p) {
-  size_t i = 0;
-  std::string literal;
-  while (i < p.size()) {
-    const char c = p[i];
-    if (is_ascii_letter(c)) {
-      size_t j = i;
-      while (j < p.size() && p[j] == c) ++j;
-      const int n = static_cast<int>(j - i);
-      i = j;
-      add_literal(literal);
-      literal.clear();
+  std::vector<DatePatternToken> tokens;
+  tokenize_date_pattern(p, DatePatternDialect::Joda, &tokens, nullptr);
+  for (const DatePatternToken& token : tokens) {
+    const char c = token.letter;
+    const int n = token.count;
+    if (c) {
       const TextWidth text_width = n >= 4 ? TextWidth::Full : TextWidth::Short;
       switch (c) {
         case 'G':
@@ -232,44 +191,19 @@ void JodaFormat::parse_joda(std::string_view p) {
       }
       continue;
     }
-    if (c == '\'') {
-      // '' is a quote anywhere; otherwise a quote toggles literal mode, and an
-      // unterminated one runs to the end (Joda does not reject it).
-      ++i;
-      if (i < p.size() && p[i] == '\'') {
-        literal += '\'';
-        ++i;
-        continue;
-      }
-      while (i < p.size()) {
-        if (p[i] == '\'') {
-          if (i + 1 < p.size() && p[i + 1] == '\'') {
-            literal += '\'';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        literal += p[i++];
-      }
-      continue;
-    }
-    literal += c;
-    ++i;
+    add_literal(token.text);
   }
-  add_literal(literal);
 }
 
 void JodaFormat::parse_java_time(std::string_view p) {
-  size_t i = 0;
-  while (i < p.size()) {
-    const char c = p[i];
-    if (is_ascii_letter(c)) {
-      size_t j = i;
-      while (j < p.size() && p[j] == c) ++j;
-      const int n = static_cast<int>(j - i);
-      i = j;
+  std::vector<DatePatternToken> tokens;
+  std::string error;
+  if (!tokenize_date_pattern(p, DatePatternDialect::JavaTime, &tokens, &error))
+    throw std::invalid_argument(error);
+  for (const DatePatternToken& token : tokens) {
+    const char c = token.letter;
+    const int n = token.count;
+    if (c) {
       auto too_many = [&](int max) {
         if (n > max) throw std::invalid_argument(letter_error("too many pattern letters", c, n, p));
       };
@@ -403,39 +337,22 @@ void JodaFormat::parse_java_time(std::string_view p) {
       }
       continue;
     }
-    if (c == '\'') {
-      size_t j = i + 1;
-      std::string literal;
-      for (; j < p.size(); ++j) {
-        if (p[j] == '\'') {
-          if (j + 1 < p.size() && p[j + 1] == '\'') {
-            literal += '\'';
-            ++j;
-            continue;
-          }
-          break;
-        }
-        literal += p[j];
-      }
-      if (j >= p.size())
-        throw std::invalid_argument("pattern \"" + std::string(p) +
-                                    "\" ends with an incomplete string literal");
-      // '' (nothing between the quotes) is a quote.
-      add_literal(j == i + 1 ? std::string_view("'") : std::string_view(literal));
-      i = j + 1;
+    if (token.quoted) {
+      add_literal(token.text);
       continue;
     }
-    if (c == '{' || c == '}' || c == '#')
+    const char t = token.text[0];
+    if (t == '{' || t == '}' || t == '#')
       throw std::invalid_argument("pattern \"" + std::string(p) + "\" uses reserved character '" +
-                                  std::string(1, c) + "'");
+                                  token.text + "'");
     // Optional sections always print: every field is available for an instant.
-    if (c != '[' && c != ']') add_literal(std::string_view(&p[i], 1));
-    ++i;
+    if (t != '[' && t != ']') add_literal(token.text);
   }
 }
 
 void JodaFormat::append(Timestamp ts, std::string& out) const {
   const Fields f = break_down(ts, needs_week_);
+  const DateNames& names = english_date_names();
   const int hour = static_cast<int>(f.second_of_day / 3600);
   const bool bc = f.year <= 0;
   const int64_t year_of_era = bc ? 1 - f.year : f.year;
@@ -446,7 +363,7 @@ void JodaFormat::append(Timestamp ts, std::string& out) const {
         out += t.literal;
         break;
       case Field::Era:
-        append_text(out, bc ? "Before Christ" : "Anno Domini", bc ? "BC" : "AD", bc ? "B" : "A", w);
+        append_text(out, bc ? "Before Christ" : "Anno Domini", names.eras[bc ? 0 : 1], bc ? "B" : "A", w);
         break;
       case Field::CenturyOfEra:
         append_number(out, year_of_era / 100, t.digits);
@@ -474,7 +391,7 @@ void JodaFormat::append(Timestamp ts, std::string& out) const {
         break;
       case Field::DayOfWeekText: {
         const int d = f.day_of_week - 1;
-        append_text(out, kDayFull[d], kDayShort[d], kDayNarrow[d], w);
+        append_text(out, names.weekdays[d], names.weekdays_short[d], kDayNarrow[d], w);
         break;
       }
       case Field::DayOfYear:
@@ -485,7 +402,7 @@ void JodaFormat::append(Timestamp ts, std::string& out) const {
         break;
       case Field::MonthText: {
         const unsigned m = f.month - 1;
-        append_text(out, kMonthFull[m], kMonthShort[m], kMonthNarrow[m], w);
+        append_text(out, names.months[m], names.months_short[m], kMonthNarrow[m], w);
         break;
       }
       case Field::Quarter:
@@ -507,7 +424,7 @@ void JodaFormat::append(Timestamp ts, std::string& out) const {
         append_number(out, f.day, t.digits);
         break;
       case Field::HalfdayText:
-        out += hour < 12 ? "AM" : "PM";
+        out += names.halfdays[hour < 12 ? 0 : 1];
         break;
       case Field::HourOfDay:
         append_number(out, hour, t.digits);
@@ -540,7 +457,7 @@ void JodaFormat::append(Timestamp ts, std::string& out) const {
         append_number(out, f.nano_of_second, t.digits);
         break;
       case Field::NanoOfDay:
-        append_number(out, f.second_of_day * kNanosPerSecond + f.nano_of_second, t.digits);
+        append_number(out, f.second_of_day * civil::kNanosPerSecond + f.nano_of_second, t.digits);
         break;
       case Field::MilliOfDay:
         append_number(out, f.second_of_day * 1000 + f.nano_of_second / 1000000, t.digits);

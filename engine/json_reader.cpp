@@ -250,28 +250,6 @@ simdjson::error_code parse_ondemand(ThreadState& state, const char* padded, size
   return simdjson::SUCCESS;
 }
 
-// Length of the valid UTF-8 sequence at p, 0 when invalid (overlong forms,
-// surrogates and code points above U+10FFFF included).
-size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
-  unsigned char c = p[0];
-  size_t n = static_cast<size_t>(end - p);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;
-    if (c == 0xED && p[1] >= 0xA0) return 0;
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-      return 0;
-    if (c == 0xF0 && p[1] < 0x90) return 0;
-    if (c == 0xF4 && p[1] >= 0x90) return 0;
-    return 4;
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -292,28 +270,6 @@ bool parse_json(std::string_view text, Value* out, std::string* error) {
     return false;
   }
   return true;
-}
-
-bool valid_utf8(std::string_view text) {
-  return simdjson::validate_utf8(text.data(), text.size());
-}
-
-void append_repaired_utf8(std::string_view text, std::string& out) {
-  static constexpr char kReplacement[] = "\xEF\xBF\xBD";
-  auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  auto* end = p + text.size();
-  auto* run = p;
-  while (p < end) {
-    size_t n = utf8_sequence(p, end);
-    if (n) {
-      p += n;
-      continue;
-    }
-    out.append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
-    out += kReplacement;
-    run = ++p;
-  }
-  out.append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
 }
 
 }  // namespace logpipe

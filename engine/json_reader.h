@@ -11,7 +11,7 @@
 // - Invalid JSON, invalid UTF-8 anywhere in the text, nesting deeper than
 //   1024 levels or trailing content after the value: returns false and puts
 //   a short reason in *error (when given); *out is then unspecified.
-//   Callers that prefer repair over rejection use append_repaired_utf8() first.
+//   Callers that prefer repair over rejection use append_repaired_utf8() (engine/utf8.h) first.
 // - Any JSON value may be the root (objects, arrays and scalars).
 //
 // Thread-safe: each thread keeps its own parser and padded buffer, reused
@@ -27,10 +27,5 @@ namespace logpipe {
 
 bool parse_json(std::string_view text, Value* out, std::string* error);
 
-// True when text is valid UTF-8 (fast, SIMD).
-bool valid_utf8(std::string_view text);
-// Appends text to out with every byte that does not start a valid UTF-8
-// sequence replaced by U+FFFD, as the JSON writer does.
-void append_repaired_utf8(std::string_view text, std::string& out);
 
 }  // namespace logpipe

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/utf8.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -32,27 +34,6 @@ constexpr unsigned char kClass[256] = {
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";
 
-// Length of the valid UTF-8 sequence starting at p, or 0 when invalid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
-  unsigned char c = p[0];
-  size_t n = end - p;
-  if (c >= 0xC2 && c <= 0xDF) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
-    if (c == 0xED && p[1] >= 0xA0) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-      return 0;
-    if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
-    if (c == 0xF4 && p[1] >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 // Nonzero when any of the 8 bytes in w needs a look: a control character,
 // '"', '\\', DEL or a non-ASCII byte. Lets plain ASCII text through 8 bytes
@@ -149,7 +130,7 @@ void Writer::string(std::string_view s) {
     p = skip_plain(p, end);
     if (p == end) break;
     if (kClass[*p] == 2) {
-      if (size_t n = utf8_sequence(p, end)) {
+      if (size_t n = utf8_sequence_length(p, end)) {
         p += n;
         continue;
       }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "engine/civil_time.h"
 #include "engine/json_writer.h"
 
 namespace logpipe {
@@ -29,20 +30,6 @@ int64_t Timestamp::millis() const {
 }
 
 namespace {
-
-// Days since 1970-01-01 to civil date (Howard Hinnant's algorithm, public domain).
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2);
-}
 
 inline void put2(char* p, unsigned v) {
   p[0] = char('0' + v / 10);
@@ -67,9 +54,9 @@ void Timestamp::append_iso8601(std::string& out) const {
       rem += 86400;
       --days;
     }
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    const civil::CivilDate date = civil::civil_from_days(days);
+    const int64_t y = date.year;
+    const unsigned m = static_cast<unsigned>(date.month), d = static_cast<unsigned>(date.day);
     char* p = cached;
     if (y >= 0 && y <= 9999) {
       p[0] = char('0' + y / 1000);

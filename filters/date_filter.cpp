@@ -2,7 +2,7 @@
 
 #include "engine/log.h"
 #include "engine/civil_time.h"
-#include "filters/date/date_names.h"
+#include "engine/date_names.h"
 #include "filters/date/named_date_formats.h"
 
 namespace logpipe {

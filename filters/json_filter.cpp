@@ -2,6 +2,7 @@
 
 #include "engine/codecs/iso8601.h"
 #include "engine/json_reader.h"
+#include "engine/utf8.h"
 #include "engine/log.h"
 
 namespace logpipe {

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "engine/log.h"
+#include "engine/ruby_regex.h"
 
 namespace logpipe {
 
@@ -13,18 +14,19 @@ namespace {
 
 // The bytes a regex character class body (as Logstash puts the option's
 // text between [ and ]) matches; escapes and ranges mean what they mean in
-// a regex. Throws OptionError when the class does not compile.
+// a Ruby regex. kv splits bytes, so of a Unicode class ([[:space:]]) only
+// the ASCII members count: a byte >= 0x80 is a separator only when the body
+// spells it, or a class would cut UTF-8 characters apart. Throws OptionError
+// when the class does not compile.
 std::bitset<256> class_bytes(const std::string& option, const std::string& body) {
-  RE2::Options opts;
-  opts.set_encoding(RE2::Options::EncodingLatin1);
-  opts.set_log_errors(false);
-  opts.set_dot_nl(true);
-  RE2 re("[" + body + "]", opts);
-  if (!re.ok()) throw OptionError(option, "'" + body + "' is not a valid character class: " + re.error());
+  std::string why;
+  auto re = compile_ruby_regex("[" + body + "]", &why, /*latin1=*/true);
+  if (!re) throw OptionError(option, "'" + body + "' is not a valid character class: " + why);
   std::bitset<256> bytes;
   for (int b = 0; b < 256; ++b) {
     char c = static_cast<char>(b);
-    if (RE2::FullMatch(re2::StringPiece(&c, 1), re)) bytes.set(b);
+    if (b >= 0x80 && body.find(c) == std::string::npos) continue;
+    if (RE2::FullMatch(re2::StringPiece(&c, 1), *re)) bytes.set(b);
   }
   return bytes;
 }
@@ -70,11 +72,10 @@ KvFilter::Separator KvFilter::Separator::from_class(const std::string& option, c
 }
 
 KvFilter::Separator KvFilter::Separator::from_regex(const std::string& option, const std::string& pattern) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
   Separator s;
-  s.regex_ = std::make_unique<RE2>(pattern, opts);
-  if (!s.regex_->ok()) throw OptionError(option, "invalid regex '" + pattern + "': " + s.regex_->error());
+  std::string why;
+  s.regex_ = compile_ruby_regex(pattern, &why);
+  if (!s.regex_) throw OptionError(option, "invalid regex '" + pattern + "': " + why);
   if (RE2::FullMatch("", *s.regex_))
     throw OptionError(option, "the regex '" + pattern + "' matches the empty string");
   return s;

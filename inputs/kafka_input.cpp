@@ -14,8 +14,10 @@
 #include <thread>
 #include <tuple>
 
+#include "engine/batch_position_ledger.h"
 #include "engine/system_io.h"
 #include "engine/log.h"
+#include "engine/utf8.h"
 
 namespace logpipe {
 
@@ -295,21 +297,6 @@ Properties build_properties(const Settings& s, int thread_index,
   return props;
 }
 
-bool valid_utf8(const char* p, size_t n) {
-  const auto* s = reinterpret_cast<const unsigned char*>(p);
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    for (size_t k = 1; k < len; ++k)
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-    if (len == 2 && c < 0xC2) return false;
-    i += len;
-  }
-  return true;
-}
-
 enum class Decoration { None, Basic, Extended };
 
 // ------------------------------------------------------------ the input
@@ -440,10 +427,9 @@ class KafkaInput final : public Input {
   // offsets_mu_: sealed batches → marks, what was stored, the watermark.
   std::mutex offsets_mu_;
   std::condition_variable committed_cv_;
-  std::deque<std::pair<uint64_t, std::vector<OffsetMark>>> sealed_;
+  BatchPositionLedger<OffsetMark> sealed_;
   std::map<PartitionId, int64_t> stored_;
   uint64_t last_sealed_seq_ = 0;
-  uint64_t committed_seq_ = 0;
 
   KafkaLagTable lag_;
 };
@@ -702,7 +688,7 @@ void KafkaInput::decorate(Event& e, const rd_kafka_message_t* m) const {
            ++i) {
         if (!name || !value) continue;
         const char* text = static_cast<const char*>(value);
-        if (valid_utf8(text, size)) out.set(name, Value(std::string(text, size)));
+        if (valid_utf8(std::string_view(text, size))) out.set(name, Value(std::string(text, size)));
       }
       kafka.set("headers", Value(std::move(out)));
     }
@@ -714,7 +700,7 @@ void KafkaInput::sealed(uint64_t batch_seq) {
   std::lock_guard<std::mutex> lock(offsets_mu_);
   last_sealed_seq_ = batch_seq;
   if (unsealed_.empty()) return;
-  sealed_.emplace_back(batch_seq, std::move(unsealed_));
+  sealed_.sealed(batch_seq, std::move(unsealed_));
   unsealed_.clear();
   last_mark_ = 0;
 }
@@ -723,12 +709,9 @@ void KafkaInput::committed(uint64_t batch_seq) {
   std::lock_guard<std::mutex> lock(offsets_mu_);
   // Highest next offset per consumer and partition over the batches now done.
   std::map<std::pair<int, PartitionId>, int64_t> done;
-  while (!sealed_.empty() && sealed_.front().first <= batch_seq) {
-    for (const OffsetMark& m : sealed_.front().second) {
-      int64_t& best = done[{m.consumer, PartitionId{m.topic, m.partition}}];
-      best = std::max(best, m.next_offset);
-    }
-    sealed_.pop_front();
+  for (const OffsetMark& m : sealed_.committed(batch_seq)) {
+    int64_t& best = done[{m.consumer, PartitionId{m.topic, m.partition}}];
+    best = std::max(best, m.next_offset);
   }
   for (auto& c : consumers_) {
     rd_kafka_topic_partition_list_t* list = nullptr;
@@ -752,13 +735,12 @@ void KafkaInput::committed(uint64_t batch_seq) {
     }
     rd_kafka_topic_partition_list_destroy(list);
   }
-  committed_seq_ = std::max(committed_seq_, batch_seq);
   committed_cv_.notify_all();
 }
 
 bool KafkaInput::wait_committed(uint64_t seq, Clock::duration limit) {
   std::unique_lock<std::mutex> lock(offsets_mu_);
-  return committed_cv_.wait_for(lock, limit, [&] { return committed_seq_ >= seq; });
+  return committed_cv_.wait_for(lock, limit, [&] { return sealed_.committed_seq() >= seq; });
 }
 
 // Seals the batch being built if it holds events of `parts` (when that cannot
@@ -773,10 +755,7 @@ uint64_t KafkaInput::flush_for(Consumer& c, const std::set<PartitionId>& parts) 
     if (unsealed && !ctx_->congested()) ctx_->flush();
   }
   std::lock_guard<std::mutex> lock(offsets_mu_);
-  uint64_t last = 0;
-  for (const auto& [seq, marks] : sealed_)
-    if (std::any_of(marks.begin(), marks.end(), concerns)) last = seq;
-  return last;
+  return sealed_.last_in_flight(concerns);
 }
 
 void KafkaInput::on_rebalance(Consumer& c, rd_kafka_resp_err_t err,

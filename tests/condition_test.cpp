@@ -189,6 +189,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"[s] =~ /(?i)HELLO/", true}, Case{"[s] =~ /l{2}o\\s\\w+/", true},
         Case{"[s] =~ /^hello world$/", true}, Case{"[s] =~ /\\Ahello/", true},
         Case{"[s] =~ /world\\z/", true},
+        // The Ruby dialect grok reads (engine/ruby_regex.h): \h was a config error.
+        Case{"[s] =~ /\\h/", true}, Case{"[s2] =~ /^\\h+$/", false},
+        Case{"[s] =~ /^[[:alpha:][:space:]]+$/", true}, Case{"[s] =~ /(?<w>wor)ld/", true},
+        Case{"[multi] =~ /(?m)line.second/", true},  // Ruby's m is dot-all, not RE2's m
         // ^ and $ are line anchors; . does not match a newline
         Case{"[multi] =~ /^second/", true}, Case{"[multi] =~ /first line$/", true},
         Case{"[multi] =~ /^first line$/", true}, Case{"[multi] =~ /line$/", true},

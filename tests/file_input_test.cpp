@@ -1,7 +1,7 @@
 // file input: reading, tailing, rotation, truncation, sincedb and completion
 // actions, observed as a user would: the events that come out, the sincedb
 // file, and what happens to the files.
-#include "inputs/file_input.h"
+#include "inputs/file/file_input.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

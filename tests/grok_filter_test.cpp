@@ -236,6 +236,12 @@ TEST(GrokFilter, CoercionFollowsRubyToIAndToF) {
                 R"({"message": "1.5e3x", "f": 1500.0})");
   expect_fields(R"({"match": {"message": "%{DATA:f:float}$"}})", R"({"message": "abc"})",
                 R"({"message": "abc", "f": 0.0})");
+  // Beyond int64 or double (Ruby would make a Bignum or Infinity): the text as
+  // captured, as mutate's convert keeps it, not a clamped number (it was 2^63-1).
+  expect_fields(R"({"match": {"message": "%{INT:i:int} %{INT:j:int} %{DATA:f:float}$"}})",
+                R"({"message": "99999999999999999999 -9223372036854775808 1e999"})",
+                R"({"message": "99999999999999999999 -9223372036854775808 1e999", )"
+                R"("i": "99999999999999999999", "j": -9223372036854775808, "f": "1e999"})");
   // An empty capture is skipped, but a coerced one is a number (Ruby "".to_i is 0)...
   expect_fields(R"({"match": {"message": "^x(?<s>y?)%{DATA:n:int}$"}})", R"({"message": "x"})",
                 R"({"message": "x", "n": 0})");

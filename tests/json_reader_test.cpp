@@ -1,4 +1,5 @@
 #include "engine/json_reader.h"
+#include "engine/utf8.h"
 
 #include <gtest/gtest.h>
 

@@ -95,6 +95,9 @@ TEST(KvFilterTest, SeparatorsAndWhitespace) {
       // outside a pair, a separator is skipped one character at a time
       {opts({{"field_split_pattern", Value("\\+\\+")}}), "junk++k=1", R"({"+k":"1"})"},
       {opts({{"field_split_pattern", Value(", ")}}), "a=x y, b=2", R"({"a":"x y","b":"2"})"},
+      // Ruby regex syntax, as in grok: \h was passed to RE2 untranslated (an error).
+      {opts({{"field_split_pattern", Value("\\h{4}")}}), "k=xbeefq=y", R"({"k":"x","q":"y"})"},
+      {opts({{"field_split", Value("[:space:]")}}), "a=1\vb=2", R"({"a":"1","b":"2"})"},
       {opts({{"value_split_pattern", Value(":=")}}), "a:=1 b:=2", R"({"a":"1","b":"2"})"},
       {opts({{"value_split_pattern", Value("=>")}, {"field_split_pattern", Value(";\\s*")}}),
        "a=>1; b=>x y;c=>3", R"({"a":"1","b":"x y","c":"3"})"},

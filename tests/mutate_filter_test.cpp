@@ -1,7 +1,7 @@
 // mutate filter: every operation, the fixed order of operations, the common
 // options on success and tag_on_failure on failure. Configs and events are
 // written as JSON; results are compared kind by kind (1 is not 1.0 here).
-#include "filters/mutate_filter.h"
+#include "filters/mutate/mutate_filter.h"
 
 #include <gtest/gtest.h>
 
@@ -236,6 +236,8 @@ TEST(MutateFilterTest, ConvertFailuresTagTheEventAndKeepTheValue) {
        R"({"v": "hello"})", R"({"v": "hello", "tags": ["_mutate_error"]})"},
       {"integer beyond 64 bits", R"({"convert": {"v": "integer"}})", R"({"v": "99999999999999999999"})",
        R"({"v": "99999999999999999999", "tags": ["_mutate_error"]})"},
+      {"float beyond double (engine/ruby_number.h, as grok)", R"({"convert": {"v": "float"}})",
+       R"({"v": "1e999"})", R"({"v": "1e999", "tags": ["_mutate_error"]})"},
       {"one bad element leaves the whole array unchanged", R"({"convert": {"v": "float"}})",
        R"({"v": ["1", "x", "2"]})", R"({"v": ["1", "x", "2"], "tags": ["_mutate_error"]})"},
       {"integer of a hash inside an array", R"({"convert": {"v": "integer"}})", R"({"v": ["1", {"a": 1}]})",
@@ -255,6 +257,13 @@ TEST(MutateFilterTest, Gsub) {
        R"({"colors": "One blue car", "shapes": "Four red circles"})"},
       {"regex with an anchor", R"({"gsub": ["colors", "\\d$", "blue"]})", R"({"colors": "red3"})",
        R"({"colors": "redblue"})"},
+      // The constructs grok takes, through the same translator (engine/ruby_regex.h).
+      {"a nested class is a union (was refused)", R"({"gsub": ["v", "[a[0-9]]", "_"]})",
+       R"({"v": "a1b"})", R"({"v": "__b"})"},
+      {"\\h and a Unicode POSIX class", R"({"gsub": ["v", "\\h+|[[:alpha:]]", "."]})",
+       R"({"v": "ff zé"})", R"({"v": ". .."})"},
+      {"{,n} and stacked quantifiers", R"({"gsub": ["v", "x{,2}y?*", "-"]})", R"({"v": "xxxyyz"})",
+       R"({"v": "---z-"})"},
       {"^ and $ are line anchors, as in Ruby", R"({"gsub": ["v", "^\\w", "#"]})", R"({"v": "ab\ncd"})",
        R"({"v": "#b\n#d"})"},
       {"dot does not match a newline", R"({"gsub": ["v", "a.b", "X"]})", R"({"v": "a\nb axb"})",
@@ -535,7 +544,8 @@ TEST(MutateFilterTest, InvalidSettingsAreOptionErrors) {
       {R"({"gsub": ["message", "toreplace"]})", "gsub", "3 elements"},
       {R"({"gsub": ["message", "(?<=a)b", "x"]})", "gsub", "(?<=a)b"},
       {R"({"gsub": ["message", "[a", "x"]})", "gsub", "invalid regex '[a'"},
-      {R"({"gsub": ["message", "[a[b]]", "x"]})", "gsub", "nested character class"},
+      {R"({"gsub": ["message", "[a[^b]]", "x"]})", "gsub", "negated class nested in a class"},
+      {R"({"gsub": ["message", "a\\Z", "x"]})", "gsub", "\\Z cannot be used"},
       {R"j({"gsub": ["message", "(a)", "\\k<nope>"]})j", "gsub", "<nope>"},
       {R"({"uppercase": ["[a"]})", "uppercase", "[a"},
       {R"({"rename": {"a]b[": "x"}})", "rename", "a]b["},

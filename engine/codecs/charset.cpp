@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "engine/options.h"
+#include "engine/utf8.h"
 
 namespace logpipe {
 
@@ -24,19 +25,6 @@ bool one_of(std::string_view name, std::initializer_list<std::string_view> names
   for (auto n : names)
     if (same_name(name, n)) return true;
   return false;
-}
-
-void append_code_point(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
 }
 
 constexpr uint32_t kReplacement = 0xFFFD;
@@ -80,9 +68,9 @@ void CharsetDecoder::append_utf8(std::string_view data, std::string& out) const 
     out.append(data.data() + run, i - run);
     run = i + 1;
     switch (kind_) {
-      case Kind::Latin1: append_code_point(b, out); break;
-      case Kind::Windows1252: append_code_point(b < 0xA0 ? kWindows1252High[b - 0x80] : b, out); break;
-      default: append_code_point(kReplacement, out); break;
+      case Kind::Latin1: logpipe::append_utf8(out, b); break;
+      case Kind::Windows1252: logpipe::append_utf8(out, b < 0xA0 ? kWindows1252High[b - 0x80] : b); break;
+      default: logpipe::append_utf8(out, kReplacement); break;
     }
   }
   out.append(data.data() + run, data.size() - run);

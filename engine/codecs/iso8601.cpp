@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "engine/civil_time.h"
+
 namespace logpipe {
 
 namespace {
@@ -44,23 +46,6 @@ class Cursor {
   size_t pos_ = 0;
 };
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
-}
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 // Parses the zone after the time; *offset is seconds east of UTC.
 bool parse_zone(Cursor& c, int* offset) {
   *offset = 0;
@@ -93,7 +78,7 @@ bool parse_iso8601(std::string_view text, Timestamp* out) {
   if (!c.digits(4, &year) || !c.eat('-') || !c.digits(2, &month) || !c.eat('-') ||
       !c.digits(2, &day))
     return false;
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return false;
+  if (month < 1 || month > 12 || day < 1 || day > civil::days_in_month(year, month)) return false;
 
   int hour = 0, minute = 0, second = 0;
   int64_t nanos = 0;
@@ -117,7 +102,7 @@ bool parse_iso8601(std::string_view text, Timestamp* out) {
   int offset;
   if (!parse_zone(c, &offset)) return false;
 
-  int64_t seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+  int64_t seconds = civil::days_from_civil(year, month, day) * 86400 +
                     hour * 3600 + minute * 60 + second - offset;
   // int64 nanoseconds cover the years 1677 to 2262.
   constexpr int64_t kMaxSeconds = INT64_MAX / 1000000000LL - 1;

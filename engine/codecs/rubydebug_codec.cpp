@@ -24,35 +24,13 @@
 
 #include "engine/codecs/codec_options.h"
 #include "engine/codecs/codecs.h"
+#include "engine/utf8.h"
 
 namespace logpipe {
 
 namespace {
 
 constexpr int kIndent = 4;
-
-// Length of the valid UTF-8 sequence at p (0 when invalid) and its code point.
-size_t decode_utf8(const unsigned char* p, const unsigned char* end, uint32_t* cp) {
-  unsigned char c = p[0];
-  size_t n = static_cast<size_t>(end - p);
-  auto cont = [&](size_t i) { return i < n && (p[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF && cont(1)) {
-    *cp = (uint32_t(c & 0x1F) << 6) | (p[1] & 0x3F);
-    return 2;
-  }
-  if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
-    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)) return 0;
-    *cp = (uint32_t(c & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)) return 0;
-    *cp = (uint32_t(c & 0x07) << 18) | (uint32_t(p[1] & 0x3F) << 12) |
-          (uint32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    return 4;
-  }
-  return 0;
-}
 
 // Non-ASCII code points Ruby does not print as they are (controls and
 // invisible format characters).
@@ -104,9 +82,10 @@ size_t inspect(std::string_view s, std::string* out) {
         ++width;
       }
     } else {
-      uint32_t cp = 0;
-      size_t n = decode_utf8(p, end, &cp);
-      if (n == 0) {  // an invalid byte
+      size_t n = 0;
+      int32_t decoded = decode_utf8(std::string_view(reinterpret_cast<const char*>(p), size_t(end - p)), 0, &n);
+      uint32_t cp = static_cast<uint32_t>(decoded);
+      if (decoded < 0) {  // an invalid byte
         buf[0] = '\\', buf[1] = 'x', buf[2] = kHex[c >> 4], buf[3] = kHex[c & 15];
         esc = buf;
         esc_len = 4;

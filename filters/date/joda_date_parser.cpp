@@ -3,7 +3,8 @@
 #include <array>
 
 #include "engine/civil_time.h"
-#include "filters/date/date_names.h"
+#include "engine/date_names.h"
+#include "engine/date_pattern_tokens.h"
 
 namespace logpipe {
 
@@ -207,60 +208,19 @@ std::optional<JodaDateParser> JodaDateParser::compile(std::string_view pattern, 
     }
     p.literals_.append(text);
   };
-  // Letter runs, with their count, so a token can peek at the next one.
-  struct Run {
-    char letter;
-    size_t count;
-    std::string literal;
-  };
-  std::vector<Run> runs;
-  for (size_t i = 0; i < pattern.size();) {
-    const char c = pattern[i];
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
-      size_t j = i;
-      while (j < pattern.size() && pattern[j] == c) ++j;
-      runs.push_back({c, j - i, {}});
-      i = j;
-    } else if (c == '\'') {
-      if (i + 1 < pattern.size() && pattern[i + 1] == '\'') {
-        runs.push_back({0, 0, "'"});
-        i += 2;
-        continue;
-      }
-      std::string text;
-      size_t j = i + 1;
-      for (; j < pattern.size(); ++j) {
-        if (pattern[j] == '\'') {
-          if (j + 1 < pattern.size() && pattern[j + 1] == '\'') {
-            text += '\'';
-            ++j;
-          } else {
-            break;
-          }
-        } else {
-          text += pattern[j];
-        }
-      }
-      if (j >= pattern.size()) {
-        if (error) *error = "unterminated quote in date pattern \"" + std::string(pattern) + "\"";
-        return std::nullopt;
-      }
-      runs.push_back({0, 0, text});
-      i = j + 1;
-    } else {
-      runs.push_back({0, 0, std::string(1, c)});
-      ++i;
-    }
-  }
+  // Letter runs, with their count, so a token can peek at the next one. A
+  // quote left open is text to the end, as in Joda (and JodaFormat).
+  std::vector<DatePatternToken> runs;
+  tokenize_date_pattern(pattern, DatePatternDialect::Joda, &runs, nullptr);
   for (size_t r = 0; r < runs.size(); ++r) {
-    const Run& run = runs[r];
+    const DatePatternToken& run = runs[r];
     if (run.letter == 0) {
-      if (!run.literal.empty()) add_literal(run.literal);
+      if (!run.text.empty()) add_literal(run.text);
       continue;
     }
     const bool next_numeric = r + 1 < runs.size() && runs[r + 1].letter != 0 &&
                               is_numeric_token(runs[r + 1].letter, runs[r + 1].count);
-    const auto n = run.count;
+    const size_t n = static_cast<size_t>(run.count);
     Token t{Kind::Literal};
     switch (run.letter) {
       case 'G':

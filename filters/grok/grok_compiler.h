@@ -7,19 +7,17 @@
 // not `:...` or `=...` is ignored. Raw (?<name>...) groups always capture;
 // plain (...) groups never store anything and become non-capturing.
 //
-// Definitions are written for Oniguruma (Ruby syntax). They are translated
-// where the meaning is kept: (?<name>), \h, nested classes and [[:alnum:]]
-// (Unicode-aware), (?m) = dot-all, {,n}, stacked quantifiers (.?*), and grok's
-// always-dot-all with ^/$ as line anchors. Two regexes are produced:
+// Definitions are written for Oniguruma (Ruby syntax); engine/ruby_regex.h
+// translates them, as for every other regex in a config, with grok's
+// always-dot-all and plain groups made non-capturing. Two regexes come out:
 //  - `re2`: what RE2 runs. Atomic groups and possessive quantifiers become
 //    plain groups and single-character lookaround guards are dropped, so its
 //    language is a superset of the Oniguruma one (exactly equal when the
 //    expression has none of these: `exact_in_re2`).
 //  - `pcre`: the same expression keeping those constructs, for the PCRE2
 //    extractor, which restores the exact meaning on the lines RE2 accepted.
-// Anything else (backreferences, general lookaround, \G, \K, conditionals,
-// (?x), class intersection...) is refused: compile() throws GrokCompileError
-// naming the pattern, the construct and why.
+// What the translator refuses, compile() throws as GrokCompileError naming
+// the pattern, the construct and why.
 //
 // Not thread-safe; a compiler is used while building one filter.
 #pragma once
@@ -60,8 +58,6 @@ class GrokCompiler {
   GrokProgram compile(std::string_view expression);
 
  private:
-  struct Output;
-  void translate(std::string_view text, const std::string& where, int depth, Output& out);
   const PatternLibrary& library_;
   bool named_captures_only_;
 };

@@ -8,74 +8,11 @@
 #include <utility>
 
 #include "engine/log.h"
+#include "engine/ruby_number.h"
 
 namespace logpipe {
 
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_blank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
-// Ruby's String#to_i: optional leading whitespace and sign, then digits
-// (single underscores between digits allowed); anything else ends it; no
-// digits is 0. Out-of-range values saturate (Ruby would make a Bignum).
-int64_t ruby_to_i(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size() && is_blank(s[i])) ++i;
-  bool negative = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-  uint64_t value = 0;
-  bool overflow = false;
-  while (i < s.size()) {
-    if (is_digit(s[i])) {
-      uint64_t digit = static_cast<uint64_t>(s[i] - '0');
-      if (value > (static_cast<uint64_t>(INT64_MAX) + 1 - digit) / 10) overflow = true;
-      else value = value * 10 + digit;
-    } else if (!(s[i] == '_' && i > 0 && is_digit(s[i - 1]) && i + 1 < s.size() &&
-                 is_digit(s[i + 1]))) {
-      break;
-    }
-    ++i;
-  }
-  if (overflow) return negative ? INT64_MIN : INT64_MAX;
-  if (negative) return value > static_cast<uint64_t>(INT64_MAX) ? INT64_MIN : -static_cast<int64_t>(value);
-  return value > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(value);
-}
-
-// Ruby's String#to_f: the longest leading decimal number (no hex, inf, nan).
-double ruby_to_f(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size() && is_blank(s[i])) ++i;
-  std::string number;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) number += s[i++];
-  auto digits = [&] {
-    size_t n = 0;
-    while (i < s.size() && (is_digit(s[i]) || (s[i] == '_' && n > 0 && i + 1 < s.size() &&
-                                               is_digit(s[i + 1])))) {
-      if (s[i] != '_') number += s[i];
-      ++i, ++n;
-    }
-    return n;
-  };
-  size_t int_digits = digits();
-  if (i + 1 < s.size() && s[i] == '.' && is_digit(s[i + 1])) {
-    number += s[i++];
-    digits();
-  } else if (int_digits == 0) {
-    return 0.0;
-  }
-  if (i + 1 < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    size_t mark = i;
-    std::string saved = number;
-    number += s[i++];
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) number += s[i++];
-    if (digits() == 0) {
-      number = saved;
-      i = mark;
-    }
-  }
-  return std::strtod(number.c_str(), nullptr);
-}
 
 // [a][b] form of a reference, so a target and a field can be joined.
 std::string bracketed(const FieldRef& ref) {
@@ -240,8 +177,14 @@ Value GrokFilter::capture_value(const Grok& grok, size_t i) const {
   std::string_view g = grok.matcher.groups()[i];
   if (!g.data()) return Value();
   switch (grok.sinks[i].coercion) {
-    case GrokCoercion::Int: return Value(ruby_to_i(g));
-    case GrokCoercion::Float: return Value(ruby_to_f(g));
+    // A number beyond int64 or double stays the text captured (see
+    // engine/ruby_number.h): Ruby would hold it, a clamped value would lie.
+    case GrokCoercion::Int:
+      if (auto i = ruby_to_i(g)) return Value(*i);
+      break;
+    case GrokCoercion::Float:
+      if (auto f = ruby_to_f(g)) return Value(*f);
+      break;
     case GrokCoercion::None: break;
   }
   return Value(g);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "engine/civil_time.h"
+#include "engine/date_names.h"
 
 namespace logpipe {
 
@@ -103,15 +104,11 @@ bool parse_rfc3339(std::string_view s, const TimeZoneRules& tz, int64_t* nanos_o
   return true;
 }
 
+// A three-letter month name, any case; 0 when it is none.
 int month_number(std::string_view s) {
-  static const char kMonths[12][4] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                      "jul", "aug", "sep", "oct", "nov", "dec"};
-  if (s.size() != 3) return 0;
-  char lower[3];
-  for (int k = 0; k < 3; ++k) lower[k] = static_cast<char>(s[k] | 0x20);
-  for (int m = 0; m < 12; ++m)
-    if (std::memcmp(lower, kMonths[m], 3) == 0) return m + 1;
-  return 0;
+  size_t end = 0;
+  int month = english_date_names().match_month(s, &end);
+  return end == 3 && s.size() == 3 ? month : 0;
 }
 
 // "Mmm dd hh:mm:ss" with variants, at the start of s. On success *len is how

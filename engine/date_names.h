@@ -1,6 +1,7 @@
-// DateNames: month, weekday, AM/PM and era names for the date filter's
-// parsers, matched ignoring ASCII case, full names before short ones (Joda
-// accepts either form for MMM and MMMM, E and EEEE). English only: it is the
+// DateNames: the one list of month, weekday, AM/PM and era names, for the
+// date filter's parsers, Joda/java.time formatting (sprintf %{+FORMAT}) and
+// syslog's BSD timestamps. Matched ignoring ASCII case, full names before
+// short ones (Joda accepts either form for MMM and MMMM, E and EEEE). English only: it is the
 // root locale's language and the only one logpipe ships; other locales fall
 // back to it. Immutable, shared by all threads.
 #pragma once

@@ -1,4 +1,4 @@
-#include "filters/date/date_names.h"
+#include "engine/date_names.h"
 
 namespace logpipe {
 

@@ -18,15 +18,18 @@
 //   leading digits like Ruby's to_i ("12abc" -> 12, "abc" -> 0, "1.9" -> 1),
 //   with an exponent it truncates exactly ("1.5e3" -> 1500); float must parse
 //   whole ("abc" and "" fail). A value beyond 64 bits fails (Ruby would make
-//   a bignum). boolean leaves unknown words unchanged, which is no failure.
-// - gsub patterns use Ruby regex syntax run on RE2: ^ and $ are line anchors,
-//   `.` does not match newline, (?<name>...) groups, Ruby's (?m) is RE2's (?s),
-//   \h is a hex digit. What RE2 cannot run (lookaround, backreferences, atomic
-//   groups) is an OptionError at build time. Replacements take \0..\9, \&,
+//   a bignum; engine/ruby_number.h says why not to clamp). boolean leaves unknown words unchanged, which is no failure.
+// - gsub patterns are Ruby regexes, translated by engine/ruby_regex.h as for
+//   grok, conditions and kv (line anchors, (?<name>), (?m) dot-all, \h,
+//   nested and Unicode POSIX classes). What RE2 cannot run (lookaround,
+//   backreferences, atomic groups) is an OptionError at build time. Replacements take \0..\9, \&,
 //   \k<name>, \`, \' and \\ as Ruby's String#gsub does.
 // - uppercase/lowercase/capitalize map ASCII and the common alphabets
 //   (Latin-1, Latin Extended-A and Additional, Greek, Cyrillic, Armenian,
 //   fullwidth Latin); other characters, and invalid UTF-8 bytes, are kept.
+//
+// The Ruby semantics live beside this file: convert.h, ruby_gsub.h,
+// ruby_case.h, ruby_string.h.
 //
 // One instance per filter worker: not thread-safe, and needs no locking
 // (each worker owns its compiled RE2 objects and scratch buffers).

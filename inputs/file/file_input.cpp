@@ -1,4 +1,4 @@
-#include "inputs/file_input.h"
+#include "inputs/file/file_input.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,10 +12,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <map>
@@ -26,8 +24,12 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/batch_position_ledger.h"
 #include "engine/log.h"
 #include "engine/system_io.h"
+#include "inputs/file/friendly_duration.h"
+#include "inputs/file/path_glob.h"
+#include "inputs/file/sincedb_name.h"
 
 namespace logpipe {
 
@@ -45,232 +47,6 @@ double wall_seconds() {
 
 Clock::duration seconds_to_duration(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
-
-// ------------------------------------------------------------ durations
-
-// Logstash's "friendly durations": a number with an optional unit ("15",
-// "0.5", "45 sec", "1 hour", "250ms", "2w"); a bare number is in default_unit
-// seconds.
-std::optional<double> parse_duration(std::string_view text, double default_unit) {
-  while (!text.empty() && isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  size_t i = 0;
-  while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  if (i == 0) return std::nullopt;
-  std::string number(text.substr(0, i));
-  char* end = nullptr;
-  double value = strtod(number.c_str(), &end);
-  if (end != number.c_str() + number.size()) return std::nullopt;
-  std::string_view unit = text.substr(i);
-  if (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (unit.empty()) return value * default_unit;
-  struct Unit {
-    const char* names[5];
-    double seconds;
-  };
-  static const Unit units[] = {
-      {{"us", "usec", "usecs"}, 1e-6},
-      {{"ms", "msec", "msecs"}, 1e-3},
-      {{"s", "sec", "secs", "second", "seconds"}, 1},
-      {{"m", "min", "mins", "minute", "minutes"}, 60},
-      {{"h", "hour", "hours"}, 3600},
-      {{"d", "day", "days"}, 86400},
-      {{"w", "week", "weeks"}, 7 * 86400},
-  };
-  for (const Unit& u : units)
-    for (const char* name : u.names)
-      if (name && unit == name) return value * u.seconds;
-  return std::nullopt;
-}
-
-double duration_option(const Settings& s, const std::string& name, double default_unit,
-                       double fallback) {
-  const Value* v = s.get(name);
-  if (!v || v->is_null()) return fallback;
-  if (v->is_number()) return v->as_number() * default_unit;
-  auto parsed = parse_duration(v->to_string(), default_unit);
-  if (!parsed)
-    throw OptionError(name,
-                      "'" + v->to_string() +
-                          "' is not a duration (e.g. 15, 0.5, 250ms, 60 sec, 1 hour, 14 days)");
-  return *parsed;
-}
-
-// ------------------------------------------------------------ MD5 (RFC 1321)
-
-// Only to name the default sincedb file as Logstash does, so that a sincedb
-// left by Logstash for the same paths is picked up.
-std::string md5_hex(std::string_view data) {
-  static const auto K = [] {
-    std::array<uint32_t, 64> k{};
-    for (int i = 0; i < 64; ++i)
-      k[i] = static_cast<uint32_t>(std::floor(std::fabs(std::sin(i + 1.0)) * 4294967296.0));
-    return k;
-  }();
-  static const int S[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-                            5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
-                            4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                            6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
-  uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-  std::string msg(data);
-  uint64_t bit_len = uint64_t(data.size()) * 8;
-  msg.push_back(char(0x80));
-  while (msg.size() % 64 != 56) msg.push_back('\0');
-  for (int i = 0; i < 8; ++i) msg.push_back(char((bit_len >> (8 * i)) & 0xff));
-  for (size_t off = 0; off < msg.size(); off += 64) {
-    uint32_t m[16];
-    for (int i = 0; i < 16; ++i) {
-      const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + off + 4 * i);
-      m[i] = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-    }
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-    for (int i = 0; i < 64; ++i) {
-      uint32_t f;
-      int g;
-      if (i < 16) {
-        f = (b & c) | (~b & d);
-        g = i;
-      } else if (i < 32) {
-        f = (d & b) | (~d & c);
-        g = (5 * i + 1) % 16;
-      } else if (i < 48) {
-        f = b ^ c ^ d;
-        g = (3 * i + 5) % 16;
-      } else {
-        f = c ^ (b | ~d);
-        g = (7 * i) % 16;
-      }
-      f += a + K[i] + m[g];
-      a = d;
-      d = c;
-      c = b;
-      b += (f << S[i]) | (f >> (32 - S[i]));
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-  }
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (uint32_t word : h)
-    for (int i = 0; i < 4; ++i) {
-      unsigned byte = (word >> (8 * i)) & 0xff;
-      out.push_back(hex[byte >> 4]);
-      out.push_back(hex[byte & 15]);
-    }
-  return out;
-}
-
-// ------------------------------------------------------------ globs
-
-// Ruby's Dir.glob, as far as log paths need it: * ? [..] within a name (not
-// matching a leading dot), {a,b} alternatives, and ** for any depth of
-// directories (not hidden ones, not through symlinks).
-void expand_braces(const std::string& pattern, std::vector<std::string>& out) {
-  size_t open = pattern.find('{');
-  if (open == std::string::npos) {
-    out.push_back(pattern);
-    return;
-  }
-  int depth = 0;
-  std::vector<size_t> commas;
-  size_t close = std::string::npos;
-  for (size_t i = open; i < pattern.size(); ++i) {
-    if (pattern[i] == '{') {
-      ++depth;
-    } else if (pattern[i] == '}') {
-      if (--depth == 0) {
-        close = i;
-        break;
-      }
-    } else if (pattern[i] == ',' && depth == 1) {
-      commas.push_back(i);
-    }
-  }
-  if (close == std::string::npos) {  // unbalanced: taken literally
-    out.push_back(pattern);
-    return;
-  }
-  std::string head = pattern.substr(0, open), tail = pattern.substr(close + 1);
-  size_t start = open + 1;
-  commas.push_back(close);
-  for (size_t comma : commas) {
-    expand_braces(head + pattern.substr(start, comma - start) + tail, out);
-    start = comma + 1;
-  }
-}
-
-bool has_glob_chars(std::string_view s) {
-  return s.find_first_of("*?[\\") != std::string_view::npos;
-}
-
-std::string join_path(const std::string& dir, const std::string& name) {
-  if (dir == "/") return "/" + name;
-  return dir + "/" + name;
-}
-
-bool is_directory(const std::string& path, unsigned char d_type) {
-  if (d_type == DT_DIR) return true;
-  if (d_type != DT_UNKNOWN) return false;
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-void glob_walk(const std::string& dir, const std::vector<std::string>& parts, size_t i,
-               std::vector<std::string>& out) {
-  if (i == parts.size()) {
-    out.push_back(dir);
-    return;
-  }
-  const std::string& part = parts[i];
-  if (part == "**") {
-    glob_walk(dir, parts, i + 1, out);  // zero directories
-    DIR* d = opendir(dir.c_str());
-    if (!d) return;
-    std::vector<std::string> subdirs;
-    while (dirent* ent = readdir(d)) {
-      if (ent->d_name[0] == '.') continue;
-      std::string sub = join_path(dir, ent->d_name);
-      if (is_directory(sub, ent->d_type)) subdirs.push_back(std::move(sub));
-    }
-    closedir(d);
-    for (const auto& sub : subdirs) glob_walk(sub, parts, i, out);
-    return;
-  }
-  if (!has_glob_chars(part)) {
-    std::string next = join_path(dir, part);
-    if (i + 1 == parts.size() || access(next.c_str(), F_OK) == 0)
-      glob_walk(next, parts, i + 1, out);
-    return;
-  }
-  DIR* d = opendir(dir.c_str());
-  if (!d) return;
-  std::vector<std::string> matches;
-  while (dirent* ent = readdir(d)) {
-    if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0) continue;
-    if (fnmatch(part.c_str(), ent->d_name, FNM_PERIOD) == 0) matches.push_back(ent->d_name);
-  }
-  closedir(d);
-  for (const auto& m : matches) glob_walk(join_path(dir, m), parts, i + 1, out);
-}
-
-// Appends the paths matching an absolute pattern (existing or not: the caller stats).
-void expand_glob(const std::string& pattern, std::vector<std::string>& out) {
-  std::vector<std::string> patterns;
-  expand_braces(pattern, patterns);
-  for (const auto& p : patterns) {
-    std::vector<std::string> parts;
-    size_t start = 1;  // absolute: skip the leading '/'
-    while (start <= p.size()) {
-      size_t slash = p.find('/', start);
-      if (slash == std::string::npos) slash = p.size();
-      if (slash > start) parts.push_back(p.substr(start, slash - start));
-      start = slash + 1;
-    }
-    glob_walk("/", parts, 0, out);
-  }
 }
 
 std::string_view base_name(std::string_view path) {
@@ -457,8 +233,7 @@ class FileInput final : public Input {
 
   // sealed batches → positions; input thread and committer
   std::mutex pending_mu_;
-  std::deque<std::pair<uint64_t, std::vector<PositionRecord>>> pending_;
-  uint64_t committed_seq_ = 0;  // under pending_mu_
+  BatchPositionLedger<PositionRecord> pending_;
 
   // committed positions (the sincedb) and read-mode completions; run() and committer
   std::mutex state_mu_;
@@ -516,9 +291,7 @@ FileInput::FileInput(const PluginArgs& args, size_t max_line_bytes)
 
   sincedb_path_ = s.get_string("sincedb_path");
   if (sincedb_path_.empty()) {
-    std::string joined;
-    for (size_t i = 0; i < patterns_.size(); ++i) joined += (i ? "," : "") + patterns_[i];
-    sincedb_path_ = args.env.data_dir + "/plugins/inputs/file/.sincedb_" + md5_hex(joined);
+    sincedb_path_ = default_sincedb_path(args.env.data_dir, patterns_);
   }
   persist_ = sincedb_path_ != "/dev/null" && sincedb_path_ != "NUL";
   struct stat st;
@@ -770,12 +543,7 @@ void FileInput::record_after_sealed(PositionRecord record) {
   bool completions;
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
-    if (last_sealed_seq_ > committed_seq_) {
-      if (pending_.empty() || pending_.back().first != last_sealed_seq_)
-        pending_.emplace_back(last_sealed_seq_, std::vector<PositionRecord>());
-      pending_.back().second.push_back(std::move(record));
-      return;
-    }
+    if (pending_.ride_with(last_sealed_seq_, record)) return;
     std::vector<PositionRecord> records;
     records.push_back(std::move(record));
     std::lock_guard<std::mutex> state_lock(state_mu_);
@@ -1145,7 +913,7 @@ void FileInput::sealed(uint64_t batch_seq) {
   }
   dirty_.clear();
   std::lock_guard<std::mutex> lock(pending_mu_);
-  pending_.emplace_back(batch_seq, std::move(records));
+  pending_.sealed(batch_seq, std::move(records));
 }
 
 void FileInput::committed(uint64_t batch_seq) {
@@ -1154,12 +922,7 @@ void FileInput::committed(uint64_t batch_seq) {
     // Both locks: a position-only record (advance_skipped) must not be
     // applied before older records of the same file.
     std::lock_guard<std::mutex> lock(pending_mu_);
-    committed_seq_ = std::max(committed_seq_, batch_seq);
-    std::vector<PositionRecord> records;
-    while (!pending_.empty() && pending_.front().first <= batch_seq) {
-      for (auto& r : pending_.front().second) records.push_back(std::move(r));
-      pending_.pop_front();
-    }
+    std::vector<PositionRecord> records = pending_.committed(batch_seq);
     if (!records.empty()) {
       std::lock_guard<std::mutex> state_lock(state_mu_);
       completions = apply_committed_locked(records);
