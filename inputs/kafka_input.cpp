@@ -14,7 +14,7 @@
 #include <thread>
 #include <tuple>
 
-#include "engine/batch_position_ledger.h"
+#include "engine/runtime/batch_position_ledger.h"
 #include "engine/system_io.h"
 #include "engine/log.h"
 #include "engine/utf8.h"

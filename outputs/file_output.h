@@ -23,9 +23,10 @@
 // - A file deleted or replaced (rotated) under us is reopened at its path on
 //   the next batch. Files not written for about 10 seconds are closed; at
 //   most 256 stay open at once.
-// - A write error (disk full, I/O error) throws: the pipeline retries or
-//   stops; nothing is silently dropped.
-// Not thread-safe: the pipeline calls receive() for one batch at a time.
+// - Events are encoded by the codec on the filter workers; the output's own
+//   thread sorts the bytes into files and writes them, one batch at a time.
+//   A write error (disk full, I/O error) throws: the output stage retries the
+//   batch with backoff, and it is not acknowledged until it is written.
 #pragma once
 
 #include "engine/plugin.h"

@@ -1,6 +1,6 @@
 // BatchPositionLedger: the positions the file and Kafka inputs store once
 // their batches are delivered.
-#include "engine/batch_position_ledger.h"
+#include "engine/runtime/batch_position_ledger.h"
 
 #include <gtest/gtest.h>
 

@@ -502,7 +502,7 @@ TEST(MutateFilterTest, CommonOptionsApplyOnSuccess) {
        R"({"replace": {"a": "new"}, "add_field": {"from_a": "%{a}"}, "add_tag": ["done", "t_%{a}"],
            "remove_field": ["gone"], "remove_tag": ["old"]})",
        R"({"a": "x", "gone": 1, "tags": ["old", "keep"]})",
-       R"({"a": "new", "from_a": "new", "tags": ["keep", "done", "t_new"]})"},
+       R"({"a": "new", "tags": ["keep", "done", "t_new"], "from_a": "new"})"},
       {"an event nothing applied to still counts as a success", R"({"rename": {"x": "y"}, "add_tag": ["seen"]})",
        R"({})", R"({"tags": ["seen"]})"},
   });

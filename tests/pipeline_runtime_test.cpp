@@ -78,7 +78,11 @@ class EndlessInput : public Input {
   }
 };
 
-int64_t n_of(const Event& e) { return e.get_top("n")->as_int(); }
+// -1 for events without n (EndlessInput's).
+int64_t n_of(const Event& e) {
+  const Value* n = e.get_top("n");
+  return n ? n->as_int() : -1;
+}
 
 // A pipeline assembled from test plugins, as the config compiler would.
 struct TestPipeline {

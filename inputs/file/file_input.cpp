@@ -24,7 +24,7 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/batch_position_ledger.h"
+#include "engine/runtime/batch_position_ledger.h"
 #include "engine/log.h"
 #include "engine/system_io.h"
 #include "inputs/file/friendly_duration.h"

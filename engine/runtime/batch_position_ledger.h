@@ -3,7 +3,7 @@
 // An input that resumes from a position (the file input's sincedb offsets,
 // the Kafka input's consumer offsets) notes, when a batch is sealed, the
 // positions its events reach; when the pipeline reports the batch committed
-// (every batch up to it delivered, engine/ack_tracker.h), those positions,
+// (every batch up to it delivered, engine/runtime/ack_tracker.h), those positions,
 // and those of every older batch, are the ones to store. Nothing is stored
 // for a batch still in flight, so a crash re-reads rather than loses.
 //
