@@ -128,10 +128,9 @@ class InputContext {
   virtual bool stopping() const = 0;
   // Milliseconds an input may block waiting for data before calling tick().
   virtual int poll_interval_ms() const = 0;
-  // True while the pipeline queue has no free place, i.e. the next sealed
-  // batch would make push() block. Inputs that must keep talking to their
-  // source while the pipeline is full (Kafka: pause partitions, keep polling)
-  // check this instead of blocking in push().
+  // True while the pipeline queue has no free place (or, for an input that
+  // never blocks, a sealed batch still waits for one): the next sealed batch
+  // would have to wait. Safe to call from any thread.
   virtual bool congested() const = 0;
 };
 
@@ -148,6 +147,13 @@ class Input {
   // pipeline, with that batch's sequence number (1, 2, 3 ...): remember what
   // has been read so far (a file position) under this number.
   virtual void sealed(uint64_t batch_seq) { (void)batch_seq; }
+  // True for an input that must keep serving its source while the pipeline
+  // is full (Kafka: a consumer that stops polling is thrown out of its group).
+  // For such an input push(), tick() and flush() never block: a sealed batch
+  // that finds the queue full waits in the input's context, congested() stays
+  // true until it is queued, and the input is expected to stop pushing
+  // meanwhile. Only the final flush, after run() returned, may block.
+  virtual bool never_blocks() const { return false; }
   // Every event of every batch up to and including batch_seq has been
   // accepted by every output. Called from a worker thread (never concurrently
   // with itself); store positions / offsets here.

@@ -378,6 +378,8 @@ class KafkaInput final : public Input {
   void run(InputContext& ctx) override;
   void stop() override { stop_.store(true); }
   void sealed(uint64_t batch_seq) override;
+  // The consumers must keep polling while the pipeline is full.
+  bool never_blocks() const override { return true; }
   void committed(uint64_t batch_seq) override;
 
   const KafkaLagTable& lag() const { return lag_; }
@@ -536,6 +538,12 @@ void KafkaInput::consume(Consumer& c) {
   Clock::time_point congested_since{};  // epoch: not congested
   while (!stop_requested()) {
     bool congested = ctx_->congested();
+    if (congested) {
+      // A sealed batch may be waiting for room: queue it if there is some.
+      std::lock_guard<std::mutex> lock(push_mu_);
+      ctx_->tick();
+      congested = ctx_->congested();
+    }
     if (!c.backlog.empty() && !congested) {
       push_backlog(c);
       congested = ctx_->congested();
@@ -568,8 +576,7 @@ void KafkaInput::consume(Consumer& c) {
     {
       std::lock_guard<std::mutex> lock(push_mu_);
       for (size_t i = 0; i < n; ++i) handle_message(c, msgs[i]);
-      // tick() may seal a batch, which blocks while the queue is full.
-      if (!ctx_->congested()) ctx_->tick();
+      ctx_->tick();  // never blocks (never_blocks()): a full queue keeps the batch waiting
     }
     if (Clock::now() >= c.next_lag_check) update_lag(c);
   }
@@ -739,12 +746,25 @@ void KafkaInput::committed(uint64_t batch_seq) {
 }
 
 bool KafkaInput::wait_committed(uint64_t seq, Clock::duration limit) {
-  std::unique_lock<std::mutex> lock(offsets_mu_);
-  return committed_cv_.wait_for(lock, limit, [&] { return sealed_.committed_seq() >= seq; });
+  auto deadline = Clock::now() + limit;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(offsets_mu_);
+      auto slice = std::min<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(50));
+      if (committed_cv_.wait_for(lock, std::max<Clock::duration>(slice, Clock::duration::zero()),
+                                 [&] { return sealed_.committed_seq() >= seq; }))
+        return true;
+    }
+    if (Clock::now() >= deadline) return false;
+    // Sealed batches that found the pipeline full wait in the input's
+    // context until one of its calls queues them (they never block).
+    std::lock_guard<std::mutex> lock(push_mu_);
+    ctx_->tick();
+  }
 }
 
-// Seals the batch being built if it holds events of `parts` (when that cannot
-// block), and returns the last sequence that holds any of them (0: none).
+// Seals the batch being built if it holds events of `parts` (never blocks),
+// and returns the last sequence that holds any of them (0: none).
 uint64_t KafkaInput::flush_for(Consumer& c, const std::set<PartitionId>& parts) {
   auto concerns = [&](const OffsetMark& m) {
     return m.consumer == c.index && parts.count(PartitionId{m.topic, m.partition});
@@ -752,7 +772,7 @@ uint64_t KafkaInput::flush_for(Consumer& c, const std::set<PartitionId>& parts) 
   {
     std::lock_guard<std::mutex> lock(push_mu_);
     bool unsealed = std::any_of(unsealed_.begin(), unsealed_.end(), concerns);
-    if (unsealed && !ctx_->congested()) ctx_->flush();
+    if (unsealed) ctx_->flush();
   }
   std::lock_guard<std::mutex> lock(offsets_mu_);
   return sealed_.last_in_flight(concerns);

@@ -137,6 +137,8 @@ class FileOutput : public Output {
     dev_t dev = 0;
     ino_t ino = 0;
     std::string pending;  // this batch's bytes for the file
+    // Or, for a fixed path, the work's own bytes, written without a copy.
+    std::string_view borrowed;
     bool touched = false;
     Clock::time_point last_write{};
   };
@@ -276,7 +278,7 @@ void FileOutput::deliver(OutputWork& work) {
   } guard{this};
 
   if (!dynamic_ && !overwrite_) {
-    if (work.size() > 0) entry(fixed_path_).second.pending.append(work.encoded_all());
+    if (work.size() > 0) entry(fixed_path_).second.borrowed = work.encoded_all();
   } else {
     Files::value_type* last = nullptr;  // consecutive events usually share a file
     for (size_t i = 0; i < work.size(); ++i) {
@@ -309,7 +311,9 @@ void FileOutput::deliver(OutputWork& work) {
     std::string& dest = failure->second.pending;
     if (overwrite_) dest.clear();
     dest += f.pending;
+    dest.append(f.borrowed);
     f.pending.clear();
+    f.borrowed = {};
   }
   if (failure) {
     int err = 0;
@@ -325,7 +329,8 @@ void FileOutput::deliver(OutputWork& work) {
 }
 
 bool FileOutput::write_file(const std::string& path, OpenFile& f, bool may_recreate, int* err) {
-  if (f.pending.empty() && !overwrite_) return true;
+  std::string_view data = f.pending.empty() ? f.borrowed : std::string_view(f.pending);
+  if (data.empty() && !overwrite_) return true;
   struct stat st;
   bool exists = ::stat(path.c_str(), &st) == 0;
   if (f.fd >= 0 && !(exists && st.st_dev == f.dev && st.st_ino == f.ino)) {
@@ -341,12 +346,13 @@ bool FileOutput::write_file(const std::string& path, OpenFile& f, bool may_recre
     throw std::runtime_error("file output " + id() + ": cannot truncate " + path + ": " +
                              errno_text(errno));
   }
-  if (!write_fully(f.fd, f.pending)) {
+  if (!write_fully(f.fd, data)) {
     int e = errno;
     throw std::runtime_error("file output " + id() + ": write to " + path + " failed: " +
                              errno_text(e));
   }
   f.pending.clear();
+  f.borrowed = {};
   if (f.pending.capacity() > kKeepCapacity) std::string().swap(f.pending);
   f.last_write = Clock::now();
   return true;
@@ -407,6 +413,7 @@ void FileOutput::close_stale(Clock::time_point now) {
 void FileOutput::discard_pending() {
   for (auto* item : touched_) {
     item->second.pending.clear();
+    item->second.borrowed = {};
     item->second.touched = false;
   }
   touched_.clear();

@@ -20,6 +20,7 @@
 
 #include "engine/json_reader.h"
 #include "engine/json_writer.h"
+#include "engine/runtime/input_runner.h"
 #include "engine/runtime/pipeline.h"
 #include "engine/runtime/steady_clock.h"
 
@@ -588,6 +589,52 @@ TEST(Stats, CountersAreReadableWhileThePipelineRuns) {
   PipelineStats s = p.stats();
   EXPECT_EQ(s.events_done, s.events_in);
   EXPECT_EQ(s.outputs[0].stats.delivered, s.events_in);
+}
+
+}  // namespace
+}  // namespace logpipe
+
+namespace logpipe {
+namespace {
+
+// An input like Kafka's: it must keep serving its source, so the runtime may
+// never block it.
+class NeverBlockingInput : public Input {
+ public:
+  using Input::Input;
+  void run(InputContext&) override {}
+  bool never_blocks() const override { return true; }
+};
+
+TEST(InputRunnerTest, AnInputThatNeverBlocksKeepsSealedBatchesWhileTheQueueIsFull) {
+  PluginInfo info;
+  info.name = "never_blocking";
+  info.kind = PluginKind::Input;
+  auto settings = std::make_shared<Settings>();
+  PluginDecl decl{&info, "nb_1", settings, "test"};
+  PluginEnv env;
+  PluginArgs args{info.name, decl.id, *settings, env, nullptr};
+  BoundedQueue<Batch*> queue(1);
+  std::atomic<bool> stopping{false}, abandoned{false};
+  InputRunnerSettings rs;
+  rs.batch_size = 2;
+  InputRunner runner(decl, std::make_unique<NeverBlockingInput>(args), rs, queue, stopping,
+                     abandoned);
+  // Three batches' worth with room for one: a blocking push would hang here.
+  for (int i = 0; i < 6; ++i) runner.push(Event("e" + std::to_string(i)));
+  EXPECT_TRUE(runner.congested());
+  std::vector<std::unique_ptr<Batch>> got;
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    Batch* b = nullptr;
+    ASSERT_TRUE(queue.try_pop(b)) << "batch " << seq;
+    got.emplace_back(b);
+    EXPECT_EQ(b->seq, seq) << "sealed batches keep their order";
+    ASSERT_EQ(b->events.size(), 2u);
+    EXPECT_EQ(*b->events[0].message(), "e" + std::to_string(2 * (seq - 1)));
+    EXPECT_EQ(runner.congested(), seq < 3) << "while a sealed batch still waits";
+    runner.tick();  // queues the next waiting batch now that there is room
+  }
+  EXPECT_FALSE(runner.congested());
 }
 
 }  // namespace

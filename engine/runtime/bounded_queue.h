@@ -45,11 +45,15 @@ class BoundedQueue {
       --producers_waiting_;
       blocked_ns_.fetch_add(steady_ns() - began, std::memory_order_relaxed);
     }
-    items_.push_back(std::move(item));
-    pushed_.fetch_add(1, std::memory_order_relaxed);
-    bool wake = consumers_waiting_ > 0;
-    lock.unlock();
-    if (wake) not_empty_.notify_one();
+    put(item, lock);
+    return true;
+  }
+
+  // Never blocks: false when the queue is full.
+  bool try_push(T& item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (items_.size() >= capacity_) return false;
+    put(item, lock);
     return true;
   }
 
@@ -87,6 +91,13 @@ class BoundedQueue {
   int64_t blocked_ns() const { return blocked_ns_.load(std::memory_order_relaxed); }
 
  private:
+  void put(T& item, std::unique_lock<std::mutex>& lock) {
+    items_.push_back(std::move(item));
+    pushed_.fetch_add(1, std::memory_order_relaxed);
+    bool wake = consumers_waiting_ > 0;
+    lock.unlock();
+    if (wake) not_empty_.notify_one();
+  }
   void take(T& item, std::unique_lock<std::mutex>& lock) {
     item = std::move(items_.front());
     items_.pop_front();

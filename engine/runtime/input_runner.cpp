@@ -32,11 +32,13 @@ InputRunner::InputRunner(const PluginDecl& decl, std::unique_ptr<Input> input,
   }
   add_field_ = AddFields(decl.settings->get_hash("add_field"));
   tags_ = TagList(decl.settings->get_strings("tags"));
+  never_blocks_ = input_->never_blocks();
 }
 
 InputRunner::~InputRunner() {
   Batch* b;
   while (recycled_.try_dequeue(b)) delete b;
+  for (Batch* w : waiting_) delete w;
   delete current_;
 }
 
@@ -48,6 +50,8 @@ bool InputRunner::run() {
     log_error("input {} ({}) failed: {}", decl_.id, decl_.where, ex.what());
     ok = false;
   }
+  // The input is done with its source: now the last batches may wait for room.
+  never_blocks_ = false;
   flush();
   return ok;
 }
@@ -70,6 +74,7 @@ Batch* InputRunner::new_batch() {
 }
 
 void InputRunner::push(Event&& e) {
+  if (!waiting_.empty()) queue_waiting(false);
   if (has_type_ && !e.get_top("type")) e.set_top("type", Value(type_));
   if (!add_field_.empty()) add_field_.apply(e);
   if (!tags_.empty()) tags_.add_to(e);
@@ -93,21 +98,40 @@ void InputRunner::push(Event&& e) {
 }
 
 void InputRunner::tick() {
+  if (!waiting_.empty()) queue_waiting(false);
   if (current_ && steady_ns() - current_first_ns_ >= settings_.batch_delay_ms * 1000000LL) flush();
 }
 
 void InputRunner::flush() {
-  if (!current_) return;
+  if (current_) seal_current();
+  queue_waiting(!never_blocks_);
+}
+
+void InputRunner::seal_current() {
   Batch* b = current_;
   current_ = nullptr;
   b->seq = ++next_seq_;
   input_->sealed(b->seq);
-  if (!queue_.push(b, abandoned_)) {
-    // The drain deadline passed: the batch is never acknowledged, so its
-    // position is not stored and a source that can replay it will.
-    ++batches_dropped_;
-    delete b;
+  waiting_.push_back(b);
+  waiting_count_.store(waiting_.size(), std::memory_order_relaxed);
+}
+
+void InputRunner::queue_waiting(bool may_block) {
+  while (!waiting_.empty()) {
+    Batch* b = waiting_.front();
+    if (may_block) {
+      if (!queue_.push(b, abandoned_)) {
+        // The drain deadline passed: the batch is never acknowledged, so its
+        // position is not stored and a source that can replay it will.
+        ++batches_dropped_;
+        delete b;
+      }
+    } else if (!queue_.try_push(b)) {
+      break;
+    }
+    waiting_.pop_front();
   }
+  waiting_count_.store(waiting_.size(), std::memory_order_relaxed);
 }
 
 void InputRunner::close_input() {

@@ -18,6 +18,7 @@
 #include <concurrentqueue/concurrentqueue.h>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,13 +64,21 @@ class InputRunner final : public InputContext {
   void tick() override;
   void flush() override;
   bool stopping() const override { return stopping_.load(std::memory_order_relaxed); }
-  bool congested() const override { return queue_.full(); }
+  bool congested() const override {
+    return waiting_count_.load(std::memory_order_relaxed) > 0 || queue_.full();
+  }
   int poll_interval_ms() const override {
     return settings_.batch_delay_ms > 0 ? settings_.batch_delay_ms : 1;
   }
 
  private:
   Batch* new_batch();
+  // Numbers the batch being built and hands it on (or, for an input that
+  // never blocks, puts it behind those waiting for room).
+  void seal_current();
+  // Queues the batches waiting for room, in order: all of them when
+  // `may_block`, else as many as fit now.
+  void queue_waiting(bool may_block);
 
   const PluginDecl& decl_;
   std::unique_ptr<Input> input_;
@@ -92,6 +101,9 @@ class InputRunner final : public InputContext {
   std::mutex commit_mu_;
   uint64_t committed_seq_ = 0;
   moodycamel::ConcurrentQueue<Batch*> recycled_;
+  bool never_blocks_ = false;        // the input's never_blocks(), until its run() returned
+  std::deque<Batch*> waiting_;       // sealed, not queued yet (never_blocks_ only)
+  std::atomic<size_t> waiting_count_{0};
 };
 
 }  // namespace logpipe
