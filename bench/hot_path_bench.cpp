@@ -5,8 +5,8 @@
 
 #include "engine/config/compiler.h"
 #include "engine/config/parser.h"
-#include "engine/json_writer.h"
-#include "engine/sprintf.h"
+#include "engine/text/json_writer.h"
+#include "engine/event/sprintf.h"
 
 using namespace logpipe;
 

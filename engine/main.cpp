@@ -12,9 +12,9 @@
 
 #include "engine/config/compiler.h"
 #include "engine/config/parser.h"
-#include "engine/log.h"
+#include "engine/system/log.h"
 #include "engine/runtime/pipeline.h"
-#include "engine/plugin_docs.h"
+#include "engine/config/plugin_docs.h"
 
 namespace po = boost::program_options;
 using namespace logpipe;

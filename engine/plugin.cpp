@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "engine/field_decorators.h"
-#include "engine/log.h"
+#include "engine/event/field_decorators.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/event.h"
-#include "engine/options.h"
+#include "engine/event/event.h"
+#include "engine/config/options.h"
 
 namespace logpipe {
 

@@ -1,8 +1,8 @@
 #include "filters/date_filter.h"
 
-#include "engine/log.h"
-#include "engine/civil_time.h"
-#include "engine/date_names.h"
+#include "engine/system/log.h"
+#include "engine/text/civil_time.h"
+#include "engine/text/date_names.h"
 #include "filters/date/named_date_formats.h"
 
 namespace logpipe {

@@ -42,8 +42,8 @@
 #include <vector>
 
 #include "engine/plugin.h"
-#include "engine/sprintf.h"
-#include "engine/time_zone_rules.h"
+#include "engine/event/sprintf.h"
+#include "engine/text/time_zone_rules.h"
 #include "filters/date/joda_date_parser.h"
 
 namespace logpipe {

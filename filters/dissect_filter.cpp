@@ -9,7 +9,7 @@
 #include <tuple>
 #include <utility>
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

@@ -32,7 +32,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/field_ref.h"
+#include "engine/event/field_ref.h"
 #include "engine/plugin.h"
 
 namespace logpipe {

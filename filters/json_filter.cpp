@@ -1,9 +1,9 @@
 #include "filters/json_filter.h"
 
 #include "engine/codecs/iso8601.h"
-#include "engine/json_reader.h"
-#include "engine/utf8.h"
-#include "engine/log.h"
+#include "engine/text/json_reader.h"
+#include "engine/text/utf8.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

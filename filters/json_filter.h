@@ -17,7 +17,7 @@
 // Per-event problems are logged at debug level only (Logstash warns per
 // event; at our rates that would flood the log): the tags tell.
 //
-// Parsing uses engine/json_reader.h (simdjson, per-thread parser).
+// Parsing uses engine/text/json_reader.h (simdjson, per-thread parser).
 // One instance per filter worker: not thread-safe.
 #pragma once
 
@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/field_ref.h"
+#include "engine/event/field_ref.h"
 #include "engine/plugin.h"
 
 namespace logpipe {

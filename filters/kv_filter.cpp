@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "engine/log.h"
-#include "engine/ruby_regex.h"
+#include "engine/system/log.h"
+#include "engine/text/ruby_regex.h"
 
 namespace logpipe {
 

@@ -39,9 +39,9 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/field_ref.h"
+#include "engine/event/field_ref.h"
 #include "engine/plugin.h"
-#include "engine/sprintf.h"
+#include "engine/event/sprintf.h"
 
 namespace re2 {
 class RE2;

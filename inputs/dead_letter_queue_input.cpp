@@ -17,9 +17,9 @@
 
 #include "engine/codecs/iso8601.h"
 #include "engine/codecs/json_event_decoder.h"
-#include "engine/json_reader.h"
-#include "engine/json_writer.h"
-#include "engine/log.h"
+#include "engine/text/json_reader.h"
+#include "engine/text/json_writer.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

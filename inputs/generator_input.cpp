@@ -4,8 +4,8 @@
 
 #include <iostream>
 
-#include "engine/log.h"
-#include "engine/system_io.h"
+#include "engine/system/log.h"
+#include "engine/system/system_io.h"
 
 namespace logpipe {
 

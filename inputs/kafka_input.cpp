@@ -15,9 +15,9 @@
 #include <tuple>
 
 #include "engine/runtime/batch_position_ledger.h"
-#include "engine/system_io.h"
-#include "engine/log.h"
-#include "engine/utf8.h"
+#include "engine/system/system_io.h"
+#include "engine/system/log.h"
+#include "engine/text/utf8.h"
 
 namespace logpipe {
 

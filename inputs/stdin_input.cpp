@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "engine/log.h"
-#include "engine/system_io.h"
+#include "engine/system/log.h"
+#include "engine/system/system_io.h"
 
 namespace logpipe {
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

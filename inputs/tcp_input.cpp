@@ -1,6 +1,6 @@
 #include "inputs/tcp_input.h"
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

@@ -1,6 +1,6 @@
 #include "inputs/udp_input.h"
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

@@ -13,9 +13,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/log.h"
-#include "engine/system_io.h"
-#include "engine/sprintf.h"
+#include "engine/system/log.h"
+#include "engine/system/system_io.h"
+#include "engine/event/sprintf.h"
 
 namespace logpipe {
 

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "engine/system_io.h"
+#include "engine/system/system_io.h"
 
 namespace logpipe {
 

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <regex>
 
-#include "engine/json_reader.h"
+#include "engine/text/json_reader.h"
 #include "tests/subprocess.h"
 
 using logpipe::Value;

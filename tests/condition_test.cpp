@@ -1,6 +1,6 @@
 // Conditions as a user writes them: config text -> parser -> compiler ->
 // Condition::eval on events. Rules: LOGSTASH_CONFIG_FACTS.md §5.
-#include "engine/condition.h"
+#include "engine/config/condition.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 #include "engine/config/compiler.h"
 #include "engine/config/parser.h"
-#include "engine/json_reader.h"
+#include "engine/text/json_reader.h"
 
 namespace logpipe {
 namespace {
@@ -189,7 +189,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"[s] =~ /(?i)HELLO/", true}, Case{"[s] =~ /l{2}o\\s\\w+/", true},
         Case{"[s] =~ /^hello world$/", true}, Case{"[s] =~ /\\Ahello/", true},
         Case{"[s] =~ /world\\z/", true},
-        // The Ruby dialect grok reads (engine/ruby_regex.h): \h was a config error.
+        // The Ruby dialect grok reads (engine/text/ruby_regex.h): \h was a config error.
         Case{"[s] =~ /\\h/", true}, Case{"[s2] =~ /^\\h+$/", false},
         Case{"[s] =~ /^[[:alpha:][:space:]]+$/", true}, Case{"[s] =~ /(?<w>wor)ld/", true},
         Case{"[multi] =~ /(?m)line.second/", true},  // Ruby's m is dot-all, not RE2's m

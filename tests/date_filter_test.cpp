@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/codecs/iso8601.h"
-#include "engine/json_reader.h"
+#include "engine/text/json_reader.h"
 #include "tests/subprocess.h"
 
 namespace logpipe {
@@ -196,7 +196,7 @@ TEST(DateFilterTest, JodaLiteralsAndQuotes) {
       {"[dd/MMM/yyyy]", "[26/Nov/2026]", "2026-11-26T00:00:00.000Z"},
       {"yyyy MM dd", "2026  11 26", "FAIL"},  // literal spaces are exact
       // A quote never closed is text to the end, as Joda (and %{+FORMAT}) read
-      // it; it was a config error here (engine/date_pattern_tokens.h).
+      // it; it was a config error here (engine/text/date_pattern_tokens.h).
       {"yyyy-MM-dd' at noon", "2026-11-26 at noon", "2026-11-26T00:00:00.000Z"},
   });
 }

@@ -1,6 +1,6 @@
 // DatePatternTokens: one reading of Joda and java.time patterns for the date
 // filter's parser and JodaFormat; they differ only on an unclosed quote.
-#include "engine/date_pattern_tokens.h"
+#include "engine/text/date_pattern_tokens.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <functional>
 #include <set>
 
-#include "engine/json_reader.h"
+#include "engine/text/json_reader.h"
 #include "tests/subprocess.h"
 
 using logpipe::Value;

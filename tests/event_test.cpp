@@ -1,10 +1,10 @@
-#include "engine/event.h"
+#include "engine/event/event.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 
 namespace logpipe {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/field_ref.h"
+#include "engine/event/field_ref.h"
 
 #include <gtest/gtest.h>
 

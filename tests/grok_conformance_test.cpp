@@ -24,8 +24,8 @@
 #include <set>
 #include <sstream>
 
-#include "engine/json_reader.h"
-#include "engine/json_writer.h"
+#include "engine/text/json_reader.h"
+#include "engine/text/json_writer.h"
 #include "filters/grok/grok_filter.h"
 
 namespace logpipe {

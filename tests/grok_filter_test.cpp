@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/json_reader.h"
-#include "engine/json_writer.h"
+#include "engine/text/json_reader.h"
+#include "engine/text/json_writer.h"
 #include "tests/subprocess.h"
 #include "tests/plugin_test_support.h"
 

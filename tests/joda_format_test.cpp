@@ -1,4 +1,4 @@
-#include "engine/joda_format.h"
+#include "engine/text/joda_format.h"
 
 #include <date/date.h>
 #include <gtest/gtest.h>

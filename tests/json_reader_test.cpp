@@ -1,12 +1,12 @@
-#include "engine/json_reader.h"
-#include "engine/utf8.h"
+#include "engine/text/json_reader.h"
+#include "engine/text/utf8.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <thread>
 
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 
 namespace logpipe {
 namespace {

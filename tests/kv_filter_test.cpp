@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 #include "tests/plugin_test_support.h"
 
 namespace logpipe {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/json_reader.h"
-#include "engine/json_writer.h"
+#include "engine/text/json_reader.h"
+#include "engine/text/json_writer.h"
 #include "tests/plugin_test_support.h"
 
 namespace logpipe {
@@ -236,7 +236,7 @@ TEST(MutateFilterTest, ConvertFailuresTagTheEventAndKeepTheValue) {
        R"({"v": "hello"})", R"({"v": "hello", "tags": ["_mutate_error"]})"},
       {"integer beyond 64 bits", R"({"convert": {"v": "integer"}})", R"({"v": "99999999999999999999"})",
        R"({"v": "99999999999999999999", "tags": ["_mutate_error"]})"},
-      {"float beyond double (engine/ruby_number.h, as grok)", R"({"convert": {"v": "float"}})",
+      {"float beyond double (engine/text/ruby_number.h, as grok)", R"({"convert": {"v": "float"}})",
        R"({"v": "1e999"})", R"({"v": "1e999", "tags": ["_mutate_error"]})"},
       {"one bad element leaves the whole array unchanged", R"({"convert": {"v": "float"}})",
        R"({"v": ["1", "x", "2"]})", R"({"v": ["1", "x", "2"], "tags": ["_mutate_error"]})"},
@@ -257,7 +257,7 @@ TEST(MutateFilterTest, Gsub) {
        R"({"colors": "One blue car", "shapes": "Four red circles"})"},
       {"regex with an anchor", R"({"gsub": ["colors", "\\d$", "blue"]})", R"({"colors": "red3"})",
        R"({"colors": "redblue"})"},
-      // The constructs grok takes, through the same translator (engine/ruby_regex.h).
+      // The constructs grok takes, through the same translator (engine/text/ruby_regex.h).
       {"a nested class is a union (was refused)", R"({"gsub": ["v", "[a[0-9]]", "_"]})",
        R"({"v": "a1b"})", R"({"v": "__b"})"},
       {"\\h and a Unicode POSIX class", R"({"gsub": ["v", "\\h+|[[:alpha:]]", "."]})",

@@ -18,8 +18,8 @@
 #include <set>
 #include <thread>
 
-#include "engine/json_reader.h"
-#include "engine/json_writer.h"
+#include "engine/text/json_reader.h"
+#include "engine/text/json_writer.h"
 #include "engine/runtime/input_runner.h"
 #include "engine/runtime/pipeline.h"
 #include "engine/runtime/steady_clock.h"

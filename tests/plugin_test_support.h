@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 #include "engine/plugin.h"
 
 namespace logpipe::testing {

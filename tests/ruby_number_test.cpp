@@ -1,6 +1,6 @@
 // RubyNumber: String#to_i/#to_f and Kernel#Float/Integer as grok and mutate
 // share them, including where logpipe's int64 and double end.
-#include "engine/ruby_number.h"
+#include "engine/text/ruby_number.h"
 
 #include <gtest/gtest.h>
 

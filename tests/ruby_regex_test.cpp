@@ -1,7 +1,7 @@
 // RubyRegex: one translation of Ruby regex text for grok, mutate, conditions
 // and kv. Table-driven: what a Ruby construct matches once translated, what
 // is refused and why, and that every caller accepts the same constructs.
-#include "engine/ruby_regex.h"
+#include "engine/text/ruby_regex.h"
 
 #include <gtest/gtest.h>
 #include <re2/re2.h>

@@ -1,4 +1,4 @@
-#include "engine/sprintf.h"
+#include "engine/event/sprintf.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "engine/event.h"
+#include "engine/event/event.h"
 
 namespace logpipe {
 namespace {

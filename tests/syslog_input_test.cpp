@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "engine/codecs/iso8601.h"
-#include "engine/json_reader.h"
+#include "engine/text/json_reader.h"
 #include "tests/subprocess.h"
 
 namespace logpipe {

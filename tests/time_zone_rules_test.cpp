@@ -1,7 +1,7 @@
 // TimeZoneRules, shared by the date filter and the syslog input: zone names,
 // offsets, DST gaps and overlaps both ways (Joda's refusal and the syslog
 // input's shift), and DST rules after the last transition of the zone files.
-#include "engine/time_zone_rules.h"
+#include "engine/text/time_zone_rules.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Utf8: one definition of valid UTF-8 for the JSON reader and writer, kafka
 // headers, rubydebug, mutate and the regex translator.
-#include "engine/utf8.h"
+#include "engine/text/utf8.h"
 
 #include <gtest/gtest.h>
 

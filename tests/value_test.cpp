@@ -1,4 +1,4 @@
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 #include <date/date.h>
 #include <gtest/gtest.h>

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "engine/options.h"
-#include "engine/utf8.h"
+#include "engine/config/options.h"
+#include "engine/text/utf8.h"
 
 namespace logpipe {
 

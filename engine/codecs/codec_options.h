@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/options.h"
+#include "engine/config/options.h"
 
 namespace logpipe::codec_options {
 

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "engine/civil_time.h"
+#include "engine/text/civil_time.h"
 
 namespace logpipe {
 

@@ -13,7 +13,7 @@
 
 #include <string_view>
 
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

@@ -3,7 +3,7 @@
 #include "engine/codecs/codec_options.h"
 #include "engine/codecs/codecs.h"
 #include "engine/codecs/json_event_decoder.h"
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 
 namespace logpipe {
 

@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "engine/codecs/charset.h"
-#include "engine/field_ref.h"
+#include "engine/event/field_ref.h"
 #include "engine/plugin.h"
 
 namespace logpipe {

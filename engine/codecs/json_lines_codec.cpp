@@ -4,7 +4,7 @@
 #include "engine/codecs/codecs.h"
 #include "engine/codecs/json_event_decoder.h"
 #include "engine/codecs/line_splitter.h"
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 
 namespace logpipe {
 

@@ -24,7 +24,7 @@
 
 #include "engine/codecs/codec_options.h"
 #include "engine/codecs/codecs.h"
-#include "engine/utf8.h"
+#include "engine/text/utf8.h"
 
 namespace logpipe {
 

@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "engine/event.h"
-#include "engine/sprintf.h"
+#include "engine/event/event.h"
+#include "engine/event/sprintf.h"
 
 namespace logpipe {
 

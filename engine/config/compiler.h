@@ -19,7 +19,7 @@
 #include "engine/config/ast.h"
 #include "engine/config/config_error.h"
 #include "engine/config/env_subst.h"
-#include "engine/pipeline_config.h"
+#include "engine/config/pipeline_config.h"
 
 namespace logpipe::config {
 

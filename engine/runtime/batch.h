@@ -14,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-#include "engine/event.h"
+#include "engine/event/event.h"
 
 namespace logpipe {
 

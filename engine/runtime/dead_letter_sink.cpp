@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "engine/json_writer.h"
-#include "engine/system_io.h"
+#include "engine/text/json_writer.h"
+#include "engine/system/system_io.h"
 
 namespace logpipe {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/event.h"
+#include "engine/event/event.h"
 
 namespace logpipe {
 

@@ -1,6 +1,6 @@
 #include "engine/runtime/filter_graph.h"
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-#include "engine/pipeline_config.h"
+#include "engine/config/pipeline_config.h"
 
 namespace logpipe {
 

@@ -1,6 +1,6 @@
 #include "engine/runtime/input_runner.h"
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 #include "engine/runtime/steady_clock.h"
 
 namespace logpipe {

@@ -23,8 +23,8 @@
 #include <mutex>
 #include <string>
 
-#include "engine/field_decorators.h"
-#include "engine/pipeline_config.h"
+#include "engine/event/field_decorators.h"
+#include "engine/config/pipeline_config.h"
 #include "engine/runtime/ack_tracker.h"
 #include "engine/runtime/batch.h"
 #include "engine/runtime/bounded_queue.h"

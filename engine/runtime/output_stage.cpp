@@ -2,9 +2,9 @@
 
 #include <chrono>
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 #include "engine/runtime/steady_clock.h"
-#include "engine/system_io.h"
+#include "engine/system/system_io.h"
 
 namespace logpipe {
 

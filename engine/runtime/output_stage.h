@@ -34,7 +34,7 @@
 
 #include <concurrentqueue/concurrentqueue.h>
 
-#include "engine/pipeline_config.h"
+#include "engine/config/pipeline_config.h"
 #include "engine/runtime/batch.h"
 #include "engine/runtime/bounded_queue.h"
 #include "engine/runtime/dead_letter_sink.h"

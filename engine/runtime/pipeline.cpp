@@ -2,11 +2,11 @@
 
 #include <chrono>
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 #include "engine/runtime/filter_graph.h"
 #include "engine/runtime/input_runner.h"
 #include "engine/runtime/steady_clock.h"
-#include "engine/system_io.h"
+#include "engine/system/system_io.h"
 
 namespace logpipe {
 

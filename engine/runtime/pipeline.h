@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "engine/metrics/latency_histogram.h"
-#include "engine/pipeline_config.h"
+#include "engine/config/pipeline_config.h"
 #include "engine/runtime/batch.h"
 #include "engine/runtime/bounded_queue.h"
 #include "engine/runtime/dead_letter_sink.h"

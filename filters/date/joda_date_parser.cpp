@@ -2,9 +2,9 @@
 
 #include <array>
 
-#include "engine/civil_time.h"
-#include "engine/date_names.h"
-#include "engine/date_pattern_tokens.h"
+#include "engine/text/civil_time.h"
+#include "engine/text/date_names.h"
+#include "engine/text/date_pattern_tokens.h"
 
 namespace logpipe {
 

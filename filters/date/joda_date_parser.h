@@ -36,7 +36,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/time_zone_rules.h"
+#include "engine/text/time_zone_rules.h"
 
 namespace logpipe {
 

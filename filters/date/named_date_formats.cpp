@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "engine/civil_time.h"
+#include "engine/text/civil_time.h"
 
 namespace logpipe {
 

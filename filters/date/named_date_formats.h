@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/time_zone_rules.h"
+#include "engine/text/time_zone_rules.h"
 
 namespace logpipe {
 

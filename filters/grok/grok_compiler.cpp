@@ -3,7 +3,7 @@
 #include <cctype>
 #include <unordered_map>
 
-#include "engine/ruby_regex.h"
+#include "engine/text/ruby_regex.h"
 
 namespace logpipe {
 

@@ -7,7 +7,7 @@
 // not `:...` or `=...` is ignored. Raw (?<name>...) groups always capture;
 // plain (...) groups never store anything and become non-capturing.
 //
-// Definitions are written for Oniguruma (Ruby syntax); engine/ruby_regex.h
+// Definitions are written for Oniguruma (Ruby syntax); engine/text/ruby_regex.h
 // translates them, as for every other regex in a config, with grok's
 // always-dot-all and plain groups made non-capturing. Two regexes come out:
 //  - `re2`: what RE2 runs. Atomic groups and possessive quantifiers become

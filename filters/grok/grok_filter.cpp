@@ -7,8 +7,8 @@
 #include <tuple>
 #include <utility>
 
-#include "engine/log.h"
-#include "engine/ruby_number.h"
+#include "engine/system/log.h"
+#include "engine/text/ruby_number.h"
 
 namespace logpipe {
 
@@ -178,7 +178,7 @@ Value GrokFilter::capture_value(const Grok& grok, size_t i) const {
   if (!g.data()) return Value();
   switch (grok.sinks[i].coercion) {
     // A number beyond int64 or double stays the text captured (see
-    // engine/ruby_number.h): Ruby would hold it, a clamped value would lie.
+    // engine/text/ruby_number.h): Ruby would hold it, a clamped value would lie.
     case GrokCoercion::Int:
       if (auto i = ruby_to_i(g)) return Value(*i);
       break;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/ruby_number.h"
-#include "engine/utf8.h"
+#include "engine/text/ruby_number.h"
+#include "engine/text/utf8.h"
 #include "filters/mutate/ruby_string.h"
 
 namespace logpipe {

@@ -2,14 +2,14 @@
 // converters behave: integer (Integer(), else BigDecimal#to_i, hex, commas
 // dropped), integer_eu and float_eu (dot and comma swapped first), float
 // (Float()), string, and boolean (Logstash's word lists, which are
-// line-anchored regexes). The Ruby number rules are engine/ruby_number.h's;
+// line-anchored regexes). The Ruby number rules are engine/text/ruby_number.h's;
 // what does not fit int64 or a finite double fails. Pure; thread-safe.
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

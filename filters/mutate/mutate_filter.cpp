@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/log.h"
-#include "engine/ruby_regex.h"
-#include "engine/sprintf.h"
+#include "engine/system/log.h"
+#include "engine/text/ruby_regex.h"
+#include "engine/event/sprintf.h"
 #include "filters/mutate/convert.h"
 #include "filters/mutate/ruby_case.h"
 #include "filters/mutate/ruby_gsub.h"

@@ -18,8 +18,8 @@
 //   leading digits like Ruby's to_i ("12abc" -> 12, "abc" -> 0, "1.9" -> 1),
 //   with an exponent it truncates exactly ("1.5e3" -> 1500); float must parse
 //   whole ("abc" and "" fail). A value beyond 64 bits fails (Ruby would make
-//   a bignum; engine/ruby_number.h says why not to clamp). boolean leaves unknown words unchanged, which is no failure.
-// - gsub patterns are Ruby regexes, translated by engine/ruby_regex.h as for
+//   a bignum; engine/text/ruby_number.h says why not to clamp). boolean leaves unknown words unchanged, which is no failure.
+// - gsub patterns are Ruby regexes, translated by engine/text/ruby_regex.h as for
 //   grok, conditions and kv (line anchors, (?<name>), (?m) dot-all, \h,
 //   nested and Unicode POSIX classes). What RE2 cannot run (lookaround,
 //   backreferences, atomic groups) is an OptionError at build time. Replacements take \0..\9, \&,

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "engine/utf8.h"
+#include "engine/text/utf8.h"
 
 namespace logpipe {
 

@@ -1,5 +1,5 @@
 // RubyGsub: String#gsub as mutate's gsub option runs it, over a regex from
-// engine/ruby_regex.h: every non-overlapping match left to right, an empty
+// engine/text/ruby_regex.h: every non-overlapping match left to right, an empty
 // match copying one character on, and Ruby's replacement escapes.
 // A GsubReplacement is parsed once per option and then read-only; ruby_gsub
 // uses only the caller's scratch memory. Thread-compatible.

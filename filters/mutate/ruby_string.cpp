@@ -1,7 +1,7 @@
 #include "filters/mutate/ruby_string.h"
 
-#include "engine/ruby_number.h"
-#include "engine/utf8.h"
+#include "engine/text/ruby_number.h"
+#include "engine/text/utf8.h"
 
 namespace logpipe {
 

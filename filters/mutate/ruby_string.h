@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

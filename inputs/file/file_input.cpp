@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "engine/runtime/batch_position_ledger.h"
-#include "engine/log.h"
-#include "engine/system_io.h"
+#include "engine/system/log.h"
+#include "engine/system/system_io.h"
 #include "inputs/file/friendly_duration.h"
 #include "inputs/file/path_glob.h"
 #include "inputs/file/sincedb_name.h"

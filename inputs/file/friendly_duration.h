@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/options.h"
+#include "engine/config/options.h"
 
 namespace logpipe {
 

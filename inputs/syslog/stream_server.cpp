@@ -14,7 +14,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "engine/log.h"
+#include "engine/system/log.h"
 
 namespace logpipe {
 

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "engine/civil_time.h"
-#include "engine/date_names.h"
+#include "engine/text/civil_time.h"
+#include "engine/text/date_names.h"
 
 namespace logpipe {
 

@@ -37,8 +37,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/event.h"
-#include "engine/time_zone_rules.h"
+#include "engine/event/event.h"
+#include "engine/text/time_zone_rules.h"
 
 namespace logpipe {
 

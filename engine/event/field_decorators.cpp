@@ -1,4 +1,4 @@
-#include "engine/field_decorators.h"
+#include "engine/event/field_decorators.h"
 
 namespace logpipe {
 

@@ -1,4 +1,4 @@
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 #include <charconv>
 #include <chrono>
@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "engine/civil_time.h"
-#include "engine/json_writer.h"
+#include "engine/text/civil_time.h"
+#include "engine/text/json_writer.h"
 
 namespace logpipe {
 

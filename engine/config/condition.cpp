@@ -1,8 +1,8 @@
-#include "engine/condition.h"
+#include "engine/config/condition.h"
 
 #include <re2/re2.h>
 
-#include "engine/ruby_regex.h"
+#include "engine/text/ruby_regex.h"
 
 namespace logpipe {
 

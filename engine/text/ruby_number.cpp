@@ -1,4 +1,4 @@
-#include "engine/ruby_number.h"
+#include "engine/text/ruby_number.h"
 
 #include <charconv>
 #include <cmath>

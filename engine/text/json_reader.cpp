@@ -1,4 +1,4 @@
-#include "engine/json_reader.h"
+#include "engine/text/json_reader.h"
 
 #include <simdjson.h>
 

@@ -10,7 +10,7 @@
 #define ONLY_C_LOCALE 1
 #endif
 
-#include "engine/time_zone_rules.h"
+#include "engine/text/time_zone_rules.h"
 
 #include <date/ptz.h>
 #include <date/tz.h>

@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/field_ref.h"
-#include "engine/value.h"
+#include "engine/event/field_ref.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

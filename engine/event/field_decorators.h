@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/event.h"
-#include "engine/sprintf.h"
+#include "engine/event/event.h"
+#include "engine/event/sprintf.h"
 
 namespace logpipe {
 

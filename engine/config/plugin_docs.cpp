@@ -1,6 +1,6 @@
-#include "engine/plugin_docs.h"
+#include "engine/config/plugin_docs.h"
 
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 #include "engine/plugin.h"
 
 namespace logpipe {

@@ -1,4 +1,4 @@
-#include "engine/date_pattern_tokens.h"
+#include "engine/text/date_pattern_tokens.h"
 
 namespace logpipe {
 

@@ -1,4 +1,4 @@
-#include "engine/options.h"
+#include "engine/config/options.h"
 
 namespace logpipe {
 

@@ -1,4 +1,4 @@
-#include "engine/date_names.h"
+#include "engine/text/date_names.h"
 
 namespace logpipe {
 

@@ -1,11 +1,11 @@
-#include "engine/ruby_regex.h"
+#include "engine/text/ruby_regex.h"
 
 #include <re2/re2.h>
 
 #include <cctype>
 #include <vector>
 
-#include "engine/utf8.h"
+#include "engine/text/utf8.h"
 
 namespace logpipe {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

@@ -1,4 +1,4 @@
-#include "engine/system_io.h"
+#include "engine/system/system_io.h"
 
 #include <poll.h>
 #include <pthread.h>

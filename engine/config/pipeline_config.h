@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/condition.h"
+#include "engine/config/condition.h"
 #include "engine/plugin.h"
 
 namespace logpipe {

@@ -1,10 +1,10 @@
-#include "engine/joda_format.h"
+#include "engine/text/joda_format.h"
 
 #include <stdexcept>
 
-#include "engine/civil_time.h"
-#include "engine/date_names.h"
-#include "engine/date_pattern_tokens.h"
+#include "engine/text/civil_time.h"
+#include "engine/text/date_names.h"
+#include "engine/text/date_pattern_tokens.h"
 
 namespace logpipe {
 

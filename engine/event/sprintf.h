@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/event.h"
+#include "engine/event/event.h"
 
 namespace logpipe {
 

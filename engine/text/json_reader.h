@@ -11,7 +11,7 @@
 // - Invalid JSON, invalid UTF-8 anywhere in the text, nesting deeper than
 //   1024 levels or trailing content after the value: returns false and puts
 //   a short reason in *error (when given); *out is then unspecified.
-//   Callers that prefer repair over rejection use append_repaired_utf8() (engine/utf8.h) first.
+//   Callers that prefer repair over rejection use append_repaired_utf8() (engine/text/utf8.h) first.
 // - Any JSON value may be the root (objects, arrays and scalars).
 //
 // Thread-safe: each thread keeps its own parser and padded buffer, reused
@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

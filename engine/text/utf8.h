@@ -3,7 +3,7 @@
 //
 // Valid means RFC 3629, as simdjson and Elasticsearch read it: no overlong
 // forms, no surrogates (U+D800-DFFF), nothing above U+10FFFF, no truncated
-// sequence. Strings carry whatever bytes arrived (engine/value.h); each user
+// sequence. Strings carry whatever bytes arrived (engine/event/value.h); each user
 // of text decides what to do with an invalid byte (the JSON writer repairs
 // it to U+FFFD, kafka drops a header, mutate copies it unchanged), but all
 // of them agree on which bytes are invalid.

@@ -1,4 +1,4 @@
-#include "engine/json_writer.h"
+#include "engine/text/json_writer.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/utf8.h"
+#include "engine/text/utf8.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

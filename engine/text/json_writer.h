@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/event.h"
-#include "engine/value.h"
+#include "engine/event/event.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/value.h"
+#include "engine/event/value.h"
 
 namespace logpipe {
 

@@ -1,4 +1,4 @@
-#include "engine/pipeline_config.h"
+#include "engine/config/pipeline_config.h"
 
 namespace logpipe {
 

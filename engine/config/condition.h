@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/event.h"
+#include "engine/event/event.h"
 
 namespace re2 {
 class RE2;

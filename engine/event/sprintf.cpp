@@ -1,11 +1,11 @@
-#include "engine/sprintf.h"
+#include "engine/event/sprintf.h"
 
 #include <charconv>
 #include <limits>
 #include <stdexcept>
 
-#include "engine/joda_format.h"
-#include "engine/json_writer.h"
+#include "engine/text/joda_format.h"
+#include "engine/text/json_writer.h"
 
 namespace logpipe {
 
