@@ -8,13 +8,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "engine/config/compiler.h"
 #include "engine/config/parser.h"
-#include "engine/system/log.h"
-#include "engine/runtime/pipeline.h"
 #include "engine/config/plugin_docs.h"
+#include "engine/runtime/pipeline.h"
+#include "engine/system/log.h"
+#include "engine/text/friendly_duration.h"
 
 namespace po = boost::program_options;
 using namespace logpipe;
@@ -36,22 +38,6 @@ void add_default_sections(config::AstConfig& ast) {
   if (extra.empty()) return;
   auto more = config::parse_config(config::SourceFile{"default sections", extra});
   for (auto& s : more.sections) ast.sections.push_back(std::move(s));
-}
-
-// A Logstash-style duration for --pipeline.shutdown_timeout: "30s", "500ms",
-// "2m", "1h"; a bare number is seconds.
-bool parse_timeout_ms(const std::string& text, int64_t* ms) {
-  size_t i = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-  if (i == 0 || i > 12) return false;
-  int64_t n = std::stoll(text.substr(0, i));
-  std::string unit = text.substr(i);
-  if (unit == "ms") *ms = n;
-  else if (unit.empty() || unit == "s") *ms = n * 1000;
-  else if (unit == "m") *ms = n * 60000;
-  else if (unit == "h") *ms = n * 3600000;
-  else return false;
-  return true;
 }
 
 void print_summary(const PipelineStats& s) {
@@ -170,11 +156,13 @@ int main(int argc, char** argv) {
   settings.batch_delay_ms = vm["pipeline.batch.delay"].as<int>();
   settings.data_dir = vm["path.data"].as<std::string>();
   settings.max_message_bytes = vm["pipeline.max_message_bytes"].as<size_t>();
-  if (!parse_timeout_ms(vm["pipeline.shutdown_timeout"].as<std::string>(),
-                        &settings.shutdown_timeout_ms)) {
+  // A bare number is seconds, as in Logstash's settings.
+  std::optional<double> shutdown_s = parse_duration(vm["pipeline.shutdown_timeout"].as<std::string>(), 1);
+  if (!shutdown_s || *shutdown_s < 0) {
     std::fprintf(stderr, "logpipe: pipeline.shutdown_timeout must be a duration such as 30s, 500ms or 2m\n");
     return 2;
   }
+  settings.shutdown_timeout_ms = static_cast<int64_t>(*shutdown_s * 1000);
   settings.dead_letter_queue = vm["dead_letter_queue.enable"].as<bool>();
   settings.dead_letter_max_bytes = vm["dead_letter_queue.max_bytes"].as<uint64_t>();
   if (vm.count("path.dead_letter_queue"))

@@ -1,7 +1,13 @@
 // Integration tests of the logpipe binary: config in, events through real
 // stdin/stdout/files, exit codes and error messages as a user sees them.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <regex>
 
@@ -270,4 +276,49 @@ TEST(Cli, DemoConfigIsValid) {
   CliResult r = run({"-t", "-f", std::string(LOGPIPE_SOURCE_DIR) + "/conf/demo.conf"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "Configuration OK\n");
+}
+
+
+TEST(Cli, StdinWithTheJsonCodecGivesOneEventPerLine) {
+  // Logstash turns json into json_lines on streaming inputs.
+  CliResult r = run({"-e", "input { stdin { codec => json } } output { stdout { codec => json_lines } }"},
+                    "{\"a\":1}\n{\"a\":2}\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+  EXPECT_NE(r.out.find("\"a\":1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"a\":2"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("_jsonparsefailure"), std::string::npos) << r.out;
+}
+
+TEST(Cli, AnInputThatCannotStartMakesTheRunFail) {
+  // Hold a port so that the syslog input cannot listen on it.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::string port = std::to_string(ntohs(addr.sin_port));
+  CliResult r = run({"-e", "input { syslog { port => " + port + " } } output { stdout { } }"});
+  ::close(fd);
+  EXPECT_EQ(r.code, 1) << "a supervisor must see the failure; stderr: " << r.err;
+  EXPECT_NE(r.err.find("syslog_1"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ADrainPastTheShutdownTimeoutExitsOneAndSaysWhatWasNotDelivered) {
+  // stdout is /dev/full: every write fails, the output is retried until the deadline.
+  std::string cmd = std::string("exec ") + LOGPIPE_BINARY +
+                    " --pipeline.shutdown_timeout 1s -e 'input { generator { count => 10 } } "
+                    "output { stdout { codec => json_lines } }' > /dev/full";
+  Subprocess p({"/bin/sh", "-c", cmd});
+  p.close_stdin();
+  auto began = std::chrono::steady_clock::now();
+  int code = p.finish(60);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  EXPECT_EQ(code, 1) << p.err();
+  EXPECT_LT(seconds, 30) << "the drain deadline must end the run";
+  EXPECT_NE(p.err().find("10 event(s) not delivered"), std::string::npos) << p.err();
 }

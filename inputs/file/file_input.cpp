@@ -27,7 +27,7 @@
 #include "engine/runtime/batch_position_ledger.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
-#include "inputs/file/friendly_duration.h"
+#include "engine/text/friendly_duration.h"
 #include "inputs/file/path_glob.h"
 #include "inputs/file/sincedb_name.h"
 

@@ -1,6 +1,7 @@
 // FriendlyDuration: Logstash's "friendly durations", as the file input's
-// interval options take them: a number with an optional unit ("15", "0.5",
-// "45 sec", "1 hour", "250ms", "2w"). Pure; thread-safe.
+// interval options and --pipeline.shutdown_timeout take them: a number with
+// an optional unit ("15", "0.5", "45 sec", "1 hour", "250ms", "2w"). Pure;
+// thread-safe.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-#include "inputs/file/friendly_duration.h"
+#include "engine/text/friendly_duration.h"
 
 #include <cctype>
 #include <cstdlib>
