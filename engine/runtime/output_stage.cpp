@@ -177,6 +177,11 @@ void OutputRunner::run() {
           cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns));
           lock.unlock();
           output_->tick();
+          // Draining while the output holds all it may: make it send.
+          if (finishing_.load() && !flushed_idle) {
+            output_->flush();
+            flushed_idle = true;
+          }
           continue;
         }
       }

@@ -1,0 +1,344 @@
+#include "outputs/statsd_output.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/event/sprintf.h"
+#include "engine/system/log.h"
+#include "engine/system/system_io.h"
+
+namespace logpipe {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// An Ethernet MTU (1500) less IPv6 and UDP headers: a datagram this size is
+// never fragmented on the way.
+constexpr size_t kMaxDatagram = 1432;
+constexpr auto kLogInterval = std::chrono::seconds(10);
+constexpr auto kResolveRetry = std::chrono::seconds(30);
+
+// Logstash's build_stat: "::" -> "." first, then the reserved characters.
+std::string clean_name(std::string_view in, bool dots_too) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == ':' && i + 1 < in.size() && in[i + 1] == ':') {
+      out += dots_too ? '_' : '.';
+      ++i;
+    } else if (c == ':' || c == '|' || c == '@' || (dots_too && c == '.')) {
+      out += '_';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+struct Metric {
+  enum Kind { Increment, Decrement, Count, Timing, Gauge, Set } kind;
+  SprintfTemplate name;
+  SprintfTemplate value;  // unused for increment and decrement
+};
+
+const char* type_of(Metric::Kind k) {
+  switch (k) {
+    case Metric::Increment:
+    case Metric::Decrement:
+    case Metric::Count: return "c";
+    case Metric::Timing: return "ms";
+    case Metric::Gauge: return "g";
+    case Metric::Set: return "s";
+  }
+  return "c";
+}
+
+struct StatsdConfig {
+  SprintfTemplate namespace_;
+  bool has_namespace = false;
+  SprintfTemplate sender;
+  std::vector<Metric> metrics;
+  double sample_rate = 1;
+  std::string rate_suffix;  // "|@0.5", or empty at 1
+};
+
+// One per worker: the statsd lines of each event.
+class StatsdEncoder final : public OutputEncoder {
+ public:
+  explicit StatsdEncoder(std::shared_ptr<const StatsdConfig> config)
+      : config_(std::move(config)), rng_(std::random_device{}()) {}
+
+  void encode(const Event& e, std::string& out) override {
+    const StatsdConfig& c = *config_;
+    prefix_.clear();
+    if (c.has_namespace) {
+      c.namespace_.append(e, prefix_);
+      prefix_ += '.';
+    }
+    scratch_.clear();
+    c.sender.append(e, scratch_);
+    prefix_ += clean_name(scratch_, /*dots_too=*/true);
+    prefix_ += '.';
+    for (const Metric& m : c.metrics) {
+      if (c.sample_rate < 1 && uniform_(rng_) >= c.sample_rate) continue;
+      out += prefix_;
+      scratch_.clear();
+      m.name.append(e, scratch_);
+      out += clean_name(scratch_, /*dots_too=*/false);
+      out += ':';
+      if (m.kind == Metric::Increment) out += '1';
+      else if (m.kind == Metric::Decrement) out += "-1";
+      else m.value.append(e, out);
+      out += '|';
+      out += type_of(m.kind);
+      out += c.rate_suffix;
+      out += '\n';
+    }
+  }
+
+ private:
+  std::shared_ptr<const StatsdConfig> config_;
+  std::minstd_rand rng_;
+  std::uniform_real_distribution<double> uniform_{0.0, 1.0};
+  std::string prefix_, scratch_;
+};
+
+std::vector<Metric> metrics_from(const Settings& s) {
+  std::vector<Metric> out;
+  for (const std::string& name : s.get_strings("increment"))
+    out.push_back({Metric::Increment, SprintfTemplate(name), {}});
+  for (const std::string& name : s.get_strings("decrement"))
+    out.push_back({Metric::Decrement, SprintfTemplate(name), {}});
+  // Logstash's order: count, timing, set, gauge.
+  const std::pair<const char*, Metric::Kind> hashes[] = {
+      {"count", Metric::Count}, {"timing", Metric::Timing}, {"set", Metric::Set}, {"gauge", Metric::Gauge}};
+  for (auto& [option, kind] : hashes)
+    for (auto& [name, value] : s.get_hash(option))
+      out.push_back({kind, SprintfTemplate(name), SprintfTemplate(value.to_string())});
+  return out;
+}
+
+class StatsdOutput : public Output {
+ public:
+  explicit StatsdOutput(const PluginArgs& args) : Output(args) {
+    const Settings& s = args.settings;
+    host_ = s.get_string("host", "localhost");
+    int64_t port = s.get_int("port", 8125);
+    if (port < 1 || port > 65535) throw OptionError("port", "must be 1 to 65535");
+    port_ = std::to_string(port);
+    tcp_ = s.get_string("protocol", "udp") == "tcp";
+    auto config = std::make_shared<StatsdConfig>();
+    std::string ns = s.get_string("namespace", "logstash");
+    config->has_namespace = !ns.empty();
+    config->namespace_ = SprintfTemplate(ns);
+    config->sender = SprintfTemplate(s.get_string("sender", "%{host}"));
+    config->metrics = metrics_from(s);
+    config->sample_rate = s.get_number("sample_rate", 1);
+    if (config->sample_rate <= 0 || config->sample_rate > 1)
+      throw OptionError("sample_rate", "must be greater than 0 and at most 1");
+    if (config->sample_rate < 1) {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, config->sample_rate);
+      config->rate_suffix = "|@" + std::string(buf, r.ptr);
+    }
+    if (config->metrics.empty() && args.env.validating)
+      log_warn("statsd {}: no increment, decrement, count, timing, gauge or set: nothing to send", id());
+    config_ = std::move(config);
+  }
+  ~StatsdOutput() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  std::unique_ptr<OutputEncoder> make_encoder() override {
+    return std::make_unique<StatsdEncoder>(config_);
+  }
+
+  void deliver(OutputWork& work) override {
+    std::string_view lines = work.encoded_all();
+    if (lines.empty()) return;
+    if (!connected() && !connect_now()) {
+      drop(count_lines(lines), last_error_);
+      return;
+    }
+    if (tcp_) {
+      send_or_drop(lines);
+      return;
+    }
+    // Whole lines per datagram, without the last newline.
+    while (!lines.empty()) {
+      size_t take = 0;
+      while (take < lines.size()) {
+        size_t nl = lines.find('\n', take);
+        size_t end = nl == std::string_view::npos ? lines.size() : nl + 1;
+        if (take > 0 && end - 1 > kMaxDatagram) break;
+        take = end;
+      }
+      std::string_view datagram = lines.substr(0, take);
+      if (!datagram.empty() && datagram.back() == '\n') datagram.remove_suffix(1);
+      send_or_drop(datagram);
+      lines.remove_prefix(take);
+    }
+  }
+
+ private:
+  bool connected() const { return fd_ >= 0; }
+
+  bool connect_now() {
+    auto now = Clock::now();
+    if (now < next_resolve_) return false;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = tcp_ ? SOCK_STREAM : SOCK_DGRAM;
+    addrinfo* res = nullptr;
+    int rc = ::getaddrinfo(host_.c_str(), port_.c_str(), &hints, &res);
+    if (rc != 0 || !res) {
+      last_error_ = "cannot resolve " + host_ + ": " + ::gai_strerror(rc);
+      next_resolve_ = now + kResolveRetry;
+      return false;
+    }
+    int fd = ::socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0;
+    if (ok && tcp_) {
+      // A bounded connect: a statsd that is down must not hold the output.
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+      int c = ::connect(fd, res->ai_addr, res->ai_addrlen);
+      if (c != 0 && errno == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        int err = 0;
+        socklen_t len = sizeof err;
+        ok = ::poll(&p, 1, 1000) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+             err == 0;
+        if (!ok) errno = err ? err : ETIMEDOUT;
+      } else {
+        ok = c == 0;
+      }
+    } else if (ok) {
+      // connect() on UDP fixes the peer, and makes a refused port visible
+      // (ECONNREFUSED on a later send) instead of silent.
+      ok = ::connect(fd, res->ai_addr, res->ai_addrlen) == 0;
+      if (ok) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
+    ::freeaddrinfo(res);
+    if (!ok) {
+      last_error_ = "cannot connect to " + host_ + ":" + port_ + ": " + std::strerror(errno);
+      if (fd >= 0) ::close(fd);
+      next_resolve_ = now + std::chrono::seconds(1);
+      return false;
+    }
+    fd_ = fd;
+    return true;
+  }
+
+  void send_or_drop(std::string_view data) {
+    bool ok;
+    if (tcp_) {
+      // Complete lines, each with its newline; a peer that stalls past the
+      // socket buffer costs the metrics, not the pipeline.
+      ok = write_fully_within(data);
+    } else {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      ok = n == static_cast<ssize_t>(data.size());
+    }
+    if (ok) {
+      sent_ += count_lines(data);
+      return;
+    }
+    std::string why = std::string("send to ") + host_ + ":" + port_ + " failed: " + std::strerror(errno);
+    if (tcp_) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    drop(count_lines(data), why);
+  }
+
+  bool write_fully_within(std::string_view data) {
+    auto deadline = Clock::now() + std::chrono::milliseconds(200);
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n > 0) {
+        data.remove_prefix(static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
+      if (Clock::now() >= deadline) {
+        errno = ETIMEDOUT;
+        return false;
+      }
+      pollfd p{fd_, POLLOUT, 0};
+      ::poll(&p, 1, 50);
+    }
+    return true;
+  }
+
+  static uint64_t count_lines(std::string_view data) {
+    uint64_t n = 0;
+    for (char c : data) n += c == '\n';
+    return data.empty() || data.back() == '\n' ? n : n + 1;
+  }
+
+  void drop(uint64_t lines, const std::string& why) {
+    dropped_ += lines;
+    dropped_unlogged_ += lines;
+    auto now = Clock::now();
+    if (now - last_log_ < kLogInterval && last_log_ != Clock::time_point{}) return;
+    log_warn("statsd {}: {} metric(s) dropped ({} so far): {}", id(), dropped_unlogged_, dropped_, why);
+    dropped_unlogged_ = 0;
+    last_log_ = now;
+  }
+
+  std::shared_ptr<const StatsdConfig> config_;
+  std::string host_, port_;
+  bool tcp_ = false;
+  int fd_ = -1;
+  Clock::time_point next_resolve_{};
+  std::string last_error_;
+  uint64_t sent_ = 0, dropped_ = 0, dropped_unlogged_ = 0;
+  Clock::time_point last_log_{};
+};
+
+}  // namespace
+
+PluginInfo statsd_output_info() {
+  PluginInfo info;
+  info.name = "statsd";
+  info.kind = PluginKind::Output;
+  info.description = "Sends metrics derived from events to statsd (UDP, or TCP).";
+  info.default_codec = "plain";
+  using T = OptionType;
+  info.options = {
+      option("host", T::String, Value("localhost"), "The statsd server."),
+      option("port", T::Number, Value(8125), "Its port."),
+      option("protocol", T::String, Value("udp"), "udp or tcp.", {"udp", "tcp"}),
+      option("namespace", T::String, Value("logstash"),
+             "First part of every metric name (%{field} allowed); empty for none."),
+      option("sender", T::String, Value("%{host}"),
+             "Second part of every metric name (%{field} allowed); dots become underscores."),
+      option("increment", T::Array, Value(Array()), "Counters increased by 1 per event (names may use %{field})."),
+      option("decrement", T::Array, Value(Array()), "Counters decreased by 1 per event."),
+      option("count", T::Hash, Value(Object()), "Counters increased by a value per event: { \"name\" => \"%{bytes}\" }."),
+      option("timing", T::Hash, Value(Object()), "Timings in ms per event: { \"name\" => \"%{took_ms}\" }."),
+      option("gauge", T::Hash, Value(Object()), "Gauges set per event."),
+      option("set", T::Hash, Value(Object()), "Sets (unique values counted by statsd)."),
+      option("sample_rate", T::Number, Value(1), "Send each metric with this probability (0 < rate <= 1)."),
+  };
+  info.make_output = [](const PluginArgs& args) -> std::unique_ptr<Output> {
+    return std::make_unique<StatsdOutput>(args);
+  };
+  return info;
+}
+
+}  // namespace logpipe
