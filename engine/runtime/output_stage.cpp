@@ -82,8 +82,14 @@ OutputRunner::~OutputRunner() {
   if (thread_.joinable()) thread_.join();
   Work* w;
   while (free_.try_dequeue(w)) delete w;
-  while (queue_.try_pop(w)) delete w;
-  for (auto& [due, r] : retries_) delete r;
+  // Work left after an abandoned drain: its batch was never acknowledged and
+  // is freed by whoever drops the last hold on it.
+  auto discard = [](Work* left) {
+    if (left->batch && left->batch->release()) delete left->batch;
+    delete left;
+  };
+  while (queue_.try_pop(w)) discard(w);
+  for (auto& [due, r] : retries_) discard(r);
 }
 
 OutputRunner::Work* OutputRunner::take_work() {

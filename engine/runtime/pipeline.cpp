@@ -85,6 +85,9 @@ Pipeline::~Pipeline() {
     request_stop();
     wait();
   }
+  // Batches no worker took before an abandoned drain: never acknowledged.
+  Batch* b;
+  while (queue_.try_pop(b)) delete b;
 }
 
 void Pipeline::start() {
