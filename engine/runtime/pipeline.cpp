@@ -96,6 +96,7 @@ void Pipeline::start() {
   started_ = true;
   inputs_running_ = static_cast<int>(inputs_.size());
   threads_running_ = static_cast<int>(inputs_.size() + workers_.size());
+  thread_ended_.assign(inputs_.size() + workers_.size(), false);
   if (inputs_.empty()) begin_drain();
   for (auto& out : outputs_) out->start();
   // Named for top -H and perf: worker-N, in-PLUGIN, out-PLUGIN (15 characters at most).
@@ -103,10 +104,10 @@ void Pipeline::start() {
     worker_threads_.emplace_back([this, i, wp = workers_[i].get()] {
       name_this_thread("worker-" + std::to_string(i));
       run_worker(*wp);
-      thread_ended();
+      thread_ended(i);
     });
-  for (auto& in : inputs_)
-    input_threads_.emplace_back([this, ip = in.get()] {
+  for (size_t k = 0; k < inputs_.size(); ++k)
+    input_threads_.emplace_back([this, slot = workers_.size() + k, ip = inputs_[k].get()] {
       name_this_thread("in-" + ip->decl().info->name);
       if (!ip->run()) {
         {
@@ -118,7 +119,7 @@ void Pipeline::start() {
         request_stop();
       }
       if (inputs_running_.fetch_sub(1) == 1) begin_drain();
-      thread_ended();
+      thread_ended(slot);
     });
 }
 
@@ -133,9 +134,10 @@ void Pipeline::request_stop() {
   for (auto& in : inputs_) in->input().stop();
 }
 
-void Pipeline::thread_ended() {
+void Pipeline::thread_ended(size_t slot) {
   std::lock_guard<std::mutex> lock(ended_mu_);
   --threads_running_;
+  thread_ended_[slot] = true;
   ended_cv_.notify_all();
 }
 
@@ -242,8 +244,26 @@ void Pipeline::wait() {
   // A thread stuck past the grace period (an output blocked in a write) is
   // left behind with what it uses; the process is about to exit.
   bool stuck = false;
-  for (auto& t : input_threads_) t.join();
-  for (auto& t : worker_threads_) t.join();
+  {
+    std::lock_guard<std::mutex> lock(ended_mu_);
+    for (size_t i = 0; i < worker_threads_.size(); ++i) {
+      if (thread_ended_[i]) {
+        worker_threads_[i].join();
+      } else {
+        worker_threads_[i].detach();
+        stuck = true;
+      }
+    }
+    for (size_t k = 0; k < input_threads_.size(); ++k) {
+      if (thread_ended_[worker_threads_.size() + k]) {
+        input_threads_[k].join();
+      } else {
+        // An input whose run() did not return on stop: left to the exit.
+        input_threads_[k].detach();
+        stuck = true;
+      }
+    }
+  }
   for (auto& out : outputs_) {
     if (out->join_until(steady_ns()) && !out->has_work_outstanding()) {
       out->close_output();
@@ -251,13 +271,19 @@ void Pipeline::wait() {
       stuck = true;
     }
   }
-  // Inputs store their final positions when they are closed.
-  for (auto& in : inputs_) in->close_input();
+  // Inputs store their final positions when they are closed (not one whose
+  // thread is still inside it).
+  for (size_t k = 0; k < inputs_.size(); ++k) {
+    std::lock_guard<std::mutex> lock(ended_mu_);
+    if (thread_ended_[workers_.size() + k]) inputs_[k]->close_input();
+  }
   if (stuck) {
-    // Work still with a stuck output may complete later and reach the input
-    // runners: both are left to the process's exit.
+    // What a stuck thread still uses, and work still with a stuck output
+    // that may complete later and reach the input runners, is left to the
+    // process's exit.
     for (auto& out : outputs_) (void)out.release();
     for (auto& in : inputs_) (void)in.release();
+    for (auto& w : workers_) (void)w.release();
   }
   waited_ = true;
 }

@@ -103,7 +103,7 @@ class Pipeline {
   void run_worker(Worker& w);
   void route_to_outputs(Worker& w, Batch* b, std::vector<Event*>& live);
   void batch_done(Batch* b);
-  void thread_ended();
+  void thread_ended(size_t slot);
   void begin_drain();
 
   std::shared_ptr<const PipelineConfig> config_;
@@ -128,7 +128,8 @@ class Pipeline {
   std::vector<std::string> failed_inputs_;
   std::mutex ended_mu_;
   std::condition_variable ended_cv_;
-  int threads_running_ = 0;  // under ended_mu_
+  int threads_running_ = 0;         // under ended_mu_
+  std::vector<bool> thread_ended_;  // under ended_mu_: workers, then inputs
 
   std::atomic<uint64_t> events_done_{0};
   std::atomic<uint64_t> batches_done_{0};
