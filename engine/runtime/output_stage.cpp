@@ -161,7 +161,8 @@ bool OutputRunner::join_until(int64_t deadline_ns) {
 
 bool OutputRunner::has_work_outstanding() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return in_flight_ > 0;
+  // Work waiting for a retry is the runner's own (freed with it), not the output's.
+  return in_flight_ > retries_.size();
 }
 
 void OutputRunner::close_output() { output_.reset(); }
