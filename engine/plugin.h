@@ -18,12 +18,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/event/event.h"
 #include "engine/config/options.h"
+#include "engine/runtime/retry_backoff.h"
 
 namespace logpipe {
 
@@ -257,6 +259,9 @@ class Output {
   // How many pieces of work may be submitted and not yet completed. 1 keeps
   // the order of events (a retry holds back what follows it).
   virtual size_t max_in_flight() const { return 1; }
+  // The wait before events asked to be retried are submitted again; unset:
+  // the engine's default.
+  virtual std::optional<RetryBackoff> retry_backoff() const { return std::nullopt; }
 
   // On the output's thread, one call at a time. The default runs deliver()
   // and completes the work: synchronous outputs override deliver() only.

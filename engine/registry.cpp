@@ -16,6 +16,7 @@
 #include "inputs/tcp_input.h"
 #include "inputs/udp_input.h"
 #include "outputs/file_output.h"
+#include "outputs/elasticsearch/elasticsearch_output.h"
 #include "outputs/statsd_output.h"
 #include "outputs/stdout_output.h"
 
@@ -45,6 +46,7 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());
     r.push_back(statsd_output_info());
+    r.push_back(elasticsearch_output_info());
     // codecs
     r.push_back(plain_codec_info());
     r.push_back(line_codec_info());

@@ -76,7 +76,9 @@ OutputRunner::OutputRunner(const PluginDecl& decl, std::unique_ptr<Output> outpu
       release_batch_(std::move(release_batch)),
       max_in_flight_(std::max<size_t>(1, output_->max_in_flight())),
       queue_(std::max<size_t>(1, settings.queue_capacity)),
-      rng_(static_cast<unsigned>(steady_ns())) {}
+      rng_(static_cast<unsigned>(steady_ns())) {
+  if (auto own = output_->retry_backoff()) settings_.backoff = *own;
+}
 
 OutputRunner::~OutputRunner() {
   if (thread_.joinable()) thread_.join();
