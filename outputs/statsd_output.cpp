@@ -170,6 +170,10 @@ class StatsdOutput : public Output {
   void deliver(OutputWork& work) override {
     std::string_view lines = work.encoded_all();
     if (lines.empty()) return;
+    if (tcp_ && connected() && peer_closed()) {
+      ::close(fd_);
+      fd_ = -1;
+    }
     if (!connected() && !connect_now()) {
       drop(count_lines(lines), last_error_);
       return;
@@ -196,6 +200,14 @@ class StatsdOutput : public Output {
 
  private:
   bool connected() const { return fd_ >= 0; }
+
+  // statsd never writes to its TCP clients: a readable socket means the
+  // daemon closed it (it restarted), and what is sent on it would be lost
+  // while send() still succeeds.
+  bool peer_closed() const {
+    pollfd p{fd_, POLLIN | POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) == 1;
+  }
 
   bool connect_now() {
     auto now = Clock::now();

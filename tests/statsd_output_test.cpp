@@ -1,38 +1,35 @@
 // statsd output through the real binary, checked byte for byte by a UDP
 // listener in the test: every metric type, namespace and sender formatting
 // (Logstash's build_stat), sample rates, datagram packing, and that a
-// refused port or an unresolvable host never holds the pipeline up.
-#include <arpa/inet.h>
+// refused port or an unresolvable host never holds the pipeline up; over
+// TCP, that a connection the daemon closed is replaced before sending.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "outputs/statsd_output.h"
+#include "tests/loopback_socket.h"
+#include "tests/output_work.h"
+#include "tests/plugin_test_support.h"
 #include "tests/subprocess.h"
 
 namespace logpipe {
 namespace {
 
+using testing::bind_loopback;
 using testing::Subprocess;
 
 // A UDP socket on 127.0.0.1 with a free port, collecting datagrams.
 class UdpListener {
  public:
-  UdpListener() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
+  UdpListener() { fd_ = bind_loopback(SOCK_DGRAM, port_); }
   ~UdpListener() { ::close(fd_); }
   int port() const { return port_; }
   // Datagrams until none came for `quiet`.
@@ -151,8 +148,50 @@ TEST(StatsdOutput, ARefusedPortOrAnUnknownHostNeverHoldsThePipeline) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     EXPECT_EQ(r.code, 0) << host << ": " << r.err;
     EXPECT_LT(seconds, 20) << host;
-    if (host != "127.0.0.1") EXPECT_NE(r.err.find("dropped"), std::string::npos) << r.err;
+    if (host != "127.0.0.1") {
+      EXPECT_NE(r.err.find("dropped"), std::string::npos) << r.err;
+    }
   }
+}
+
+// A statsd that restarts closes the connection; send() on it still succeeds
+// once and the metrics vanish. The output must notice and connect again.
+TEST(StatsdOutput, OverTcpReconnectsWhenTheDaemonClosedTheConnection) {
+  int port = 0;
+  int listener = bind_loopback(SOCK_STREAM, port);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  auto accept_and_read_line = [&]() -> std::string {
+    pollfd p{listener, POLLIN, 0};
+    if (::poll(&p, 1, 2000) != 1) return "(no new connection)";
+    int conn = ::accept(listener, nullptr, nullptr);
+    std::string got;
+    char buf[256];
+    pollfd c{conn, POLLIN, 0};
+    while (got.find('\n') == std::string::npos && ::poll(&c, 1, 2000) == 1) {
+      ssize_t n = ::recv(conn, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    ::close(conn);  // all read: the peer sees a clean close (FIN)
+    return got;
+  };
+
+  const PluginInfo info = statsd_output_info();
+  PluginEnv env;
+  Settings settings = testing::settings_with_defaults(
+      info, testing::opts({{"host", Value("127.0.0.1")},
+                           {"port", Value(port)},
+                           {"protocol", Value("tcp")},
+                           {"sender", Value("s")},
+                           {"increment", Value(Array{Value("n")})}}));
+  std::unique_ptr<Output> out = info.make_output(PluginArgs{info.name, "statsd_1", settings, env, nullptr});
+  Event e("x", Timestamp{0});
+  testing::submit_to(*out, {&e});
+  EXPECT_EQ(accept_and_read_line(), "logstash.s.n:1|c\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the FIN reaches the output's socket
+  testing::submit_to(*out, {&e});
+  EXPECT_EQ(accept_and_read_line(), "logstash.s.n:1|c\n");
+  ::close(listener);
 }
 
 }  // namespace
