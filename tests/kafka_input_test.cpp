@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tests/kafka_mock_cluster.h"
+#include "tests/logpipe_process.h"
 #include "tests/subprocess.h"
 
 namespace logpipe {
@@ -28,7 +29,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::KafkaMockCluster;
+using testing::Logpipe;
 using testing::Subprocess;
+using testing::wait_until;
 
 using Overrides = std::vector<std::pair<std::string, Value>>;
 
@@ -268,16 +271,6 @@ Overrides mock_options(const KafkaMockCluster& cluster, const std::string& group
           {"auto_commit_interval_ms", Value(200)}};
 }
 
-template <typename Pred>
-bool wait_until(Pred pred, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(500ms);  // reading big outputs costs CPU the run needs
-  }
-  return pred();
-}
-
 int64_t sum(const std::map<int, int64_t>& m) {
   int64_t total = 0;
   for (auto& [p, o] : m) total += o > 0 ? o : 0;
@@ -420,39 +413,6 @@ TEST(KafkaInputInProcess, TwoConsumerThreadsShareThePartitionsAndReportLag) {
 }
 
 // ------------------------------------------------------------ the real binary
-
-std::string logpipe_binary() {
-  if (const char* b = std::getenv("LOGPIPE_TEST_BINARY")) return b;
-  return LOGPIPE_BINARY;
-}
-
-// One logpipe process; its stderr goes to a file so that a chatty run never
-// blocks on a full pipe.
-class Logpipe {
- public:
-  Logpipe(const std::string& dir, const std::string& name, const std::string& config)
-      : log_path_(dir + "/" + name + ".log") {
-    std::string conf = dir + "/" + name + ".conf";
-    std::ofstream(conf) << config;
-    proc_ = std::make_unique<Subprocess>(std::vector<std::string>{
-        "/bin/sh", "-c", "exec \"$0\" -w 2 --path.data \"$1\" -f \"$2\" 2>\"$3\"",
-        logpipe_binary(), dir + "/" + name + "-data", conf, log_path_});
-  }
-  std::string log() const { return testing::read_text_file(log_path_); }
-  int stop() {
-    proc_->signal(SIGTERM);
-    return proc_->finish(120);
-  }
-  void kill() {
-    proc_->signal(SIGKILL);
-    proc_->finish(30);
-  }
-  bool running() { return proc_->running(); }
-
- private:
-  std::string log_path_;
-  std::unique_ptr<Subprocess> proc_;
-};
 
 std::string pipeline_config(const KafkaMockCluster& cluster, const std::string& group,
                             const std::string& out, const std::string& extra = "",
