@@ -519,25 +519,30 @@ struct BulkSender::Impl {
       resolve_all(r, Delivery::Retry, error);
       return;
     }
+    uint64_t delivered = 0, duplicates = 0, rejected = 0, retried = 0;
     for (size_t k = 0; k < r.items.size(); ++k) {
       const BulkItemResult& res = results[k];
       int s = res.status;
       if (s >= 200 && s < 300) {
-        stats_delivered.fetch_add(1, std::memory_order_relaxed);
+        ++delivered;
         resolve(r.items[k], Delivery::Delivered, {});
       } else if (s == 409) {
         // Already there (a `create` sent again) or a version conflict:
         // done, as Logstash does.
-        stats_duplicates.fetch_add(1, std::memory_order_relaxed);
+        ++duplicates;
         resolve(r.items[k], Delivery::Delivered, {});
       } else if (s == 400 || s == 404 || config.dlq_custom_codes.count(s)) {
-        stats_rejected.fetch_add(1, std::memory_order_relaxed);
+        ++rejected;
         resolve(r.items[k], Delivery::Rejected, "status " + std::to_string(s) + " " + res.error);
       } else {
-        stats_retried.fetch_add(1, std::memory_order_relaxed);
+        ++retried;
         resolve(r.items[k], Delivery::Retry, "status " + std::to_string(s) + " " + res.error);
       }
     }
+    stats_delivered.fetch_add(delivered, std::memory_order_relaxed);
+    stats_duplicates.fetch_add(duplicates, std::memory_order_relaxed);
+    stats_rejected.fetch_add(rejected, std::memory_order_relaxed);
+    stats_retried.fetch_add(retried, std::memory_order_relaxed);
   }
 
   void resolve_all(Request& r, Delivery d, const std::string& reason) {
