@@ -166,8 +166,10 @@ class EsFakeServer::Impl {
 
   std::unique_ptr<httplib::Server> make_http();
   bool bind(httplib::Server& http);
+  // Returns once the accept loop runs: httplib's stop() does nothing before.
   void listen_on(httplib::Server* http) {
     listen_threads_.emplace_back([http] { http->listen_after_bind(); });
+    while (!http->is_running()) std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   void refusal_loop();
 
@@ -379,6 +381,10 @@ httplib::Server::Handler EsFakeServer::Impl::es_route(Handler handler) {
     }
     if (latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms));
     record(req, res.status);
+    // Status 0: the connection ends here without an answer (counted first, so
+    // a client that sees the reset also sees it in the stats).
+    if (res.status == 0)
+      for (int fd : accepted_sockets(req.local_port, req.remote_port)) reset_connection(fd);
   };
 }
 
@@ -494,10 +500,7 @@ void EsFakeServer::Impl::bulk(const Request& req, Response& res) {
     for (const ItemRule& rule : faults_.item_rules) matches.push_back(FieldMatch{rule.field, rule.value_json});
     if (std::all_of(matches.begin(), matches.end(), [](const FieldMatch& m) { return m.path.empty(); })) matches.clear();
   }
-  auto reset_now = [&] {
-    for (int fd : accepted_sockets(req.local_port, req.remote_port)) reset_connection(fd);
-    res.status = 0;
-  };
+  auto reset_now = [&] { res.status = 0; };  // es_route resets the connection
   if (reset && !reset_after_store) return reset_now();
   if (req.body.size() > max_length) {
     res.status = 413;  // as Netty's aggregator: no body
