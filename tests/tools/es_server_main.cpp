@@ -49,6 +49,11 @@ bool is_number(const std::string& s, bool allow_negative = false) {
   return true;
 }
 
+// "N:STATUS" of the every-Nth flags.
+bool every_nth(const std::string& v, std::string& n, std::string& status) {
+  return split_pair(v, ':', n, status) && is_number(n) && is_number(status);
+}
+
 std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -95,9 +100,7 @@ int main(int argc, char** argv) {
       {"--item-status-every", "N:STATUS", "every Nth item gets STATUS",
        [&](const std::string& v) {
          std::string n, s;
-         if (!split_pair(v, ':', n, s) || !is_number(n) || !is_number(s)) return false;
-         item_rules.push_back("{\"every_nth\":" + n + ",\"status\":" + s + "}");
-         return true;
+         return every_nth(v, n, s) && (item_rules.push_back("{\"every_nth\":" + n + ",\"status\":" + s + "}"), true);
        }},
       {"--item-status-field", "FIELD=JSON:STATUS", "items whose FIELD equals the JSON value get STATUS",
        [&](const std::string& v) {
@@ -111,9 +114,8 @@ int main(int argc, char** argv) {
       {"--request-status-every", "N:STATUS", "every Nth bulk request gets STATUS",
        [&](const std::string& v) {
          std::string n, s;
-         if (!split_pair(v, ':', n, s) || !is_number(n) || !is_number(s)) return false;
-         fault_json.push_back("\"every_nth_request\":{\"n\":" + n + ",\"status\":" + s + "}");
-         return true;
+         return every_nth(v, n, s) &&
+                (fault_json.push_back("\"every_nth_request\":{\"n\":" + n + ",\"status\":" + s + "}"), true);
        }},
       {"--latency-ms", "MS", "added before every response",
        [&](const std::string& v) { return is_number(v) && (fault_json.push_back("\"latency_ms\":" + v), true); }},

@@ -1,5 +1,6 @@
 #include "tests/tools/es_server/bulk_body.h"
 
+
 #include "tests/tools/es_server/json_syntax_error.h"
 
 namespace logpipe::es_fake {
@@ -105,6 +106,8 @@ BulkBody BulkParser::parse(std::string_view body, const BulkDefaults& defaults,
     out.error_reason = "The bulk request must be terminated by a newline [\\n]";
     return out;
   }
+  body_ = body;
+  out.items.reserve(body.size() / 256 + 1);  // ~300-byte documents: about right, and cheap to guess
   bool awaiting_source = false;
   size_t line_no = 0;
   for (size_t pos = 0; pos < body.size();) {
@@ -153,6 +156,16 @@ BulkBody BulkParser::parse(std::string_view body, const BulkDefaults& defaults,
   return out;
 }
 
+simdjson::error_code BulkParser::parse_line(std::string_view line, element& doc) {
+  // Lines are parsed in place, the rest of the body being their padding; only
+  // the last ones need a padded copy.
+  if (line.data() + line.size() + simdjson::SIMDJSON_PADDING <= body_.data() + body_.size())
+    return parser_.parse(line.data(), line.size(), false).get(doc);
+  tail_.assign(line);
+  tail_.resize(line.size() + simdjson::SIMDJSON_PADDING, ' ');
+  return parser_.parse(tail_.data(), line.size(), false).get(doc);
+}
+
 bool BulkParser::parse_action(std::string_view line, size_t line_no, const BulkDefaults& defaults,
                               BulkItem& item, BulkBody& out) {
   const std::string where = "Malformed action/metadata line [" + std::to_string(line_no) + "], ";
@@ -162,7 +175,7 @@ bool BulkParser::parse_action(std::string_view line, size_t line_no, const BulkD
     return false;
   };
   element doc;
-  if (auto code = parser_.parse(line.data(), line.size(), false).get(doc)) {
+  if (auto code = parse_line(line, doc)) {
     JsonSyntaxError e = syntax_error(line, code);
     return refuse("x_content_parse_exception", located(e.column, e.message));
   }
@@ -210,7 +223,7 @@ bool BulkParser::parse_action(std::string_view line, size_t line_no, const BulkD
 
 void BulkParser::check_source(std::string_view line, BulkItem& item, const std::vector<FieldMatch>& matches) {
   element doc;
-  if (auto code = parser_.parse(line.data(), line.size(), false).get(doc)) {
+  if (auto code = parse_line(line, doc)) {
     JsonSyntaxError e = syntax_error(line, code);
     item.source_error = located(e.column, "failed to parse: " + e.message + jackson_location_suffix(e.column));
     return;
@@ -226,7 +239,7 @@ bool BulkParser::parse_update(std::string_view line, BulkItem& item, const std::
                               BulkBody& out) {
   element doc;
   simdjson::dom::object body;
-  if (auto code = parser_.parse(line.data(), line.size(), false).get(doc)) {
+  if (auto code = parse_line(line, doc)) {
     JsonSyntaxError e = syntax_error(line, code);
     out.error_type = "x_content_parse_exception";
     out.error_reason = located(e.column, e.message);

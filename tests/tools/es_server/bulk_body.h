@@ -15,7 +15,6 @@
 // * an update's source is parsed with the request, as ES does, so a malformed
 //   update body is a whole-request x_content_parse_exception.
 //
-// `body` must stay readable for simdjson::SIMDJSON_PADDING bytes past its end.
 // Not thread-safe per BulkParser (it owns a simdjson parser); use one per thread.
 #pragma once
 
@@ -73,7 +72,11 @@ class BulkParser {
   void check_source(std::string_view line, BulkItem& item, const std::vector<FieldMatch>& matches);
   bool parse_update(std::string_view line, BulkItem& item, const std::vector<FieldMatch>& matches, BulkBody& out);
 
+  simdjson::error_code parse_line(std::string_view line, simdjson::dom::element& doc);
+
   simdjson::dom::parser parser_;
+  std::string_view body_;
+  std::string tail_;  // padded copy of a line near the end of the body
 };
 
 // Minified JSON of a DOM value (for rule values and update documents).

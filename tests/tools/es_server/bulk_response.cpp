@@ -1,6 +1,7 @@
 #include "tests/tools/es_server/bulk_response.h"
 
 #include <functional>
+#include <vector>
 
 #include "tests/tools/es_server/json_text.h"
 
@@ -23,95 +24,74 @@ Match match_from(const std::vector<std::string>& pattern, size_t i, const std::v
   return match_from(pattern, i + 1, path, j + 1);
 }
 
-// Writes `"name":value` pairs of one object, skipping what the filter leaves out.
-class ObjectWriter {
- public:
-  ObjectWriter(std::string& out, const FilterPath& filter, std::vector<std::string_view>& path)
-      : out_(out), filter_(filter), path_(path) {}
-
-  // Returns false if the field is filtered out; else writes `"name":` and returns true.
-  bool key(std::string_view name) {
-    if (!filter_.everything()) {
-      path_.push_back(name);
-      bool in = filter_.includes(path_);
-      path_.pop_back();
-      if (!in) return false;
-    }
-    separator();
-    append_json_string(out_, name);
-    out_.push_back(':');
-    return true;
-  }
-  void raw(std::string_view name, std::string_view value) {
-    if (key(name)) out_ += value;
-  }
-  void string(std::string_view name, std::string_view value) {
-    if (key(name)) append_json_string(out_, value);
-  }
-  void number(std::string_view name, uint64_t value) {
-    if (key(name)) out_ += std::to_string(value);
-  }
-  // A nested object, written if anything below `name` is included.
-  void object(std::string_view name, const std::function<void(ObjectWriter&)>& body) {
-    path_.push_back(name);
-    Match m = filter_.everything() ? Match::kFull : filter_.match(path_);
-    if (m != Match::kNone) {
-      size_t mark = out_.size();
-      separator();
-      append_json_string(out_, name);
-      out_ += ":{";
-      ObjectWriter inner(out_, m == Match::kFull ? kEverything : filter_, path_);
-      body(inner);
-      out_.push_back('}');
-      if (!inner.wrote_) {
-        out_.resize(mark);  // ES drops objects left empty by the filter
-      } else {
-        wrote_ = true;
-      }
-    }
-    path_.pop_back();
-  }
-  bool wrote() const { return wrote_; }
-
- private:
-  void separator() {
-    if (wrote_) out_.push_back(',');
-    wrote_ = true;
-  }
-  static const FilterPath kEverything;
-  std::string& out_;
-  const FilterPath& filter_;
-  std::vector<std::string_view>& path_;
-  bool wrote_ = false;
+// What the filter keeps of the items of one action, decided once per
+// response rather than per item (responses carry up to ~100k items).
+struct ItemFields {
+  bool index, id, version, result, shards, seq_no, primary_term, status;
+  bool error_type, error_reason, error_index_uuid, error_shard, error_index;
 };
 
-const FilterPath ObjectWriter::kEverything;
+ItemFields item_fields(const FilterPath& filter, std::string_view op) {
+  auto in = [&](std::string_view field, std::string_view sub = {}) {
+    if (filter.everything()) return true;
+    std::vector<std::string_view> path = {"items", op, field};
+    if (!sub.empty()) path.push_back(sub);
+    return filter.includes(path);
+  };
+  return ItemFields{in("_index"),         in("_id"),           in("_version"),        in("result"),
+                    in("_shards"),        in("_seq_no"),       in("_primary_term"),   in("status"),
+                    in("error", "type"),  in("error", "reason"), in("error", "index_uuid"),
+                    in("error", "shard"), in("error", "index")};
+}
 
-void write_item(ObjectWriter& w, const BulkItem& item, const ItemOutcome& o) {
-  w.string("_index", item.index);
-  if (!o.id.empty()) w.string("_id", o.id);
-  else w.raw("_id", "null");
-  if (o.error_type.empty()) {
-    w.number("_version", o.version);
-    w.string("result", o.result);
-    w.object("_shards", [](ObjectWriter& s) {
-      s.raw("total", "2");
-      s.raw("successful", "1");
-      s.raw("failed", "0");
-    });
-    w.number("_seq_no", o.seq_no);
-    w.raw("_primary_term", "1");
+// Appends `,"name":` (no comma first in an object) to `out`.
+void key(std::string& out, size_t object_start, const char* name) {
+  if (out.size() != object_start) out.push_back(',');
+  out.push_back('"');
+  out += name;
+  out += "\":";
+}
+
+// One items[] entry; returns false (and writes nothing) if the filter left it empty.
+bool write_item(std::string& out, const ItemFields& k, const BulkItem& item, const ItemOutcome& o) {
+  size_t mark = out.size();
+  out += "{\"";
+  out += bulk_op_name(item.op);
+  out += "\":{";
+  const size_t start = out.size();
+  bool failed = !o.error_type.empty();
+  if (k.index) key(out, start, "_index"), append_json_string(out, item.index);
+  if (k.id) {
+    key(out, start, "_id");
+    if (o.id.empty()) out += "null";
+    else append_json_string(out, o.id);
   }
-  w.number("status", static_cast<uint64_t>(o.status));
-  if (!o.error_type.empty()) {
-    w.object("error", [&](ObjectWriter& e) {
-      e.string("type", o.error_type);
-      e.string("reason", o.error_reason);
-      e.string("index_uuid", o.index_known ? index_uuid(item.index) : "_na_");
-      if (o.index_known) e.string("shard", "0");
-      e.string("index", item.index);
-    });
+  if (!failed) {
+    if (k.version) key(out, start, "_version"), out += std::to_string(o.version);
+    if (k.result) key(out, start, "result"), append_json_string(out, o.result);
+    if (k.shards) key(out, start, "_shards"), out += "{\"total\":2,\"successful\":1,\"failed\":0}";
+    if (k.seq_no) key(out, start, "_seq_no"), out += std::to_string(o.seq_no);
+    if (k.primary_term) key(out, start, "_primary_term"), out += "1";
   }
+  if (k.status) key(out, start, "status"), out += std::to_string(o.status);
+  if (failed && (k.error_type || k.error_reason || k.error_index_uuid || k.error_shard || k.error_index)) {
+    key(out, start, "error");
+    out.push_back('{');
+    const size_t error_start = out.size();
+    if (k.error_type) key(out, error_start, "type"), append_json_string(out, o.error_type);
+    if (k.error_reason) key(out, error_start, "reason"), append_json_string(out, o.error_reason);
+    if (k.error_index_uuid)
+      key(out, error_start, "index_uuid"), append_json_string(out, o.index_known ? index_uuid(item.index) : "_na_");
+    if (k.error_shard && o.index_known) key(out, error_start, "shard"), out += "\"0\"";
+    if (k.error_index) key(out, error_start, "index"), append_json_string(out, item.index);
+    out.push_back('}');
+  }
+  if (out.size() == start) {
+    out.resize(mark);  // ES drops what the filter left empty
+    return false;
+  }
+  out += "}}";
+  return true;
 }
 
 }  // namespace
@@ -162,26 +142,22 @@ std::string bulk_response_json(const std::vector<BulkItem>& items, const std::ve
   std::string out;
   out.reserve(64 + count * (filter.everything() ? 200 : 32));
   out.push_back('{');
-  std::vector<std::string_view> path;
-  ObjectWriter top(out, filter, path);
-  top.number("took", took_ms);
-  top.raw("errors", errors ? "true" : "false");
-  path.push_back("items");
-  if (filter.match(path) != Match::kNone || filter.everything()) {
-    if (top.wrote()) out.push_back(',');
-    out += "\"items\":[";
+  const size_t start = out.size();
+  if (filter.everything() || filter.includes({"took"})) key(out, start, "took"), out += std::to_string(took_ms);
+  if (filter.everything() || filter.includes({"errors"})) key(out, start, "errors"), out += errors ? "true" : "false";
+  if (filter.everything() || filter.match({"items"}) != Match::kNone) {
+    const ItemFields fields[] = {item_fields(filter, "index"), item_fields(filter, "create"),
+                                 item_fields(filter, "update"), item_fields(filter, "delete")};
+    key(out, start, "items");
+    out.push_back('[');
     bool first = true;
     for (size_t i = 0; i < count; ++i) {
-      size_t mark = out.size();
       if (!first) out.push_back(',');
-      out.push_back('{');
-      ObjectWriter entry(out, filter, path);
-      entry.object(bulk_op_name(items[i].op), [&](ObjectWriter& w) { write_item(w, items[i], outcomes[i]); });
-      out.push_back('}');
-      if (entry.wrote()) first = false;
-      else out.resize(mark);
+      bool wrote = write_item(out, fields[static_cast<int>(items[i].op)], items[i], outcomes[i]);
+      if (!wrote && !first) out.pop_back();
+      first = first && !wrote;
     }
-    out += ']';
+    out.push_back(']');
   }
   out.push_back('}');
   return out;

@@ -66,9 +66,14 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// ES's error type and reason for an injected status (whole request or item).
+// ES's error type and reason for an injected status of one item, or of the
+// whole request when `index` is empty.
 std::pair<std::string, std::string> injected_error(int status, std::string_view index, std::string_view id) {
   const std::string i(index), d(id);
+  if (i.empty() && status == 403)
+    return {"cluster_block_exception", "blocked by: [FORBIDDEN/12/index read-only / allow delete (api)];"};
+  if (i.empty() && status == 503) return {"cluster_block_exception", "blocked by: [SERVICE_UNAVAILABLE/2/no master];"};
+  if (i.empty() && status == 400) return {"illegal_argument_exception", "fake server: injected status 400"};
   switch (status) {
     case 400: return {"document_parsing_exception", "[1:2] failed to parse"};
     case 401: return {"security_exception", "missing authentication credentials for REST request"};
@@ -515,10 +520,6 @@ void EsFakeServer::Impl::bulk(const Request& req, Response& res) {
     return;
   }
 
-  // simdjson reads up to SIMDJSON_PADDING bytes past a line's end.
-  std::string padded;
-  padded.reserve(req.body.size() + simdjson::SIMDJSON_PADDING);
-  padded.append(req.body);
   BulkDefaults defaults;
   std::string path_index = req.matches.size() > 1 ? req.matches[1].str() : "";
   std::string pipeline = req.get_param_value("pipeline");
@@ -526,7 +527,7 @@ void EsFakeServer::Impl::bulk(const Request& req, Response& res) {
   defaults.pipeline = pipeline;
   defaults.allow_type = media.compatible_with_7;
   thread_local BulkParser parser;
-  BulkBody parsed = parser.parse(padded, defaults, matches);
+  BulkBody parsed = parser.parse(req.body, defaults, matches);
   if (!parsed.error_type.empty()) return reply_error(res, 400, parsed.error_type, parsed.error_reason);
 
   std::vector<ItemOutcome> outcomes(parsed.items.size());

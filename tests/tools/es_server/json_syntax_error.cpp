@@ -51,52 +51,44 @@ class Checker {
   bool value(int depth) {
     if (pos_ >= s_.size()) return fail(pos_, "Unexpected end-of-input: expected a value");
     char c = s_[pos_];
-    if (c == '{') return object(depth + 1);
-    if (c == '[') return array(depth + 1);
+    if (c == '{' || c == '[') return container(depth + 1, c == '{');
     if (c == '"') return string();
     if (c == '-' || (c >= '0' && c <= '9')) return number();
     if (c >= 'a' && c <= 'z') return keyword();
     return fail(pos_, unexpected(c) + ": expected a value");
   }
 
-  bool object(int depth) {
-    size_t start = pos_++;
+  // An object or an array: the same loop, objects with a field name before each value.
+  bool container(int depth, bool is_object) {
+    const size_t start = pos_++;
+    const char close = is_object ? '}' : ']';
+    const std::string name = is_object ? "Object" : "Array";
     skip_spaces();
-    if (pos_ < s_.size() && s_[pos_] == '}') return ++pos_, true;
+    if (pos_ < s_.size() && s_[pos_] == close) return ++pos_, true;
     for (;;) {
-      if (pos_ >= s_.size()) return end_of_input("Object", start);
-      if (s_[pos_] != '"') return fail(pos_, unexpected(s_[pos_]) + ": was expecting double-quote to start field name");
-      if (!string()) return false;
-      skip_spaces();
-      if (pos_ >= s_.size()) return end_of_input("Object", start);
-      if (s_[pos_] != ':')
-        return fail(pos_, unexpected(s_[pos_]) + ": was expecting a colon to separate field name and value");
-      ++pos_;
-      skip_spaces();
+      if (pos_ >= s_.size()) return end_of_input(name.c_str(), start);
+      if (is_object && !field_name(start)) return false;
       if (!value(depth)) return false;
       skip_spaces();
-      if (pos_ >= s_.size()) return end_of_input("Object", start);
-      if (s_[pos_] == '}') return ++pos_, true;
-      if (s_[pos_] != ',') return fail(pos_, unexpected(s_[pos_]) + ": was expecting comma to separate Object entries");
+      if (pos_ >= s_.size()) return end_of_input(name.c_str(), start);
+      if (s_[pos_] == close) return ++pos_, true;
+      if (s_[pos_] != ',') return fail(pos_, unexpected(s_[pos_]) + ": was expecting comma to separate " + name + " entries");
       ++pos_;
       skip_spaces();
     }
   }
 
-  bool array(int depth) {
-    size_t start = pos_++;
+  // `"name" :` and the spaces after it.
+  bool field_name(size_t object_start) {
+    if (s_[pos_] != '"') return fail(pos_, unexpected(s_[pos_]) + ": was expecting double-quote to start field name");
+    if (!string()) return false;
     skip_spaces();
-    if (pos_ < s_.size() && s_[pos_] == ']') return ++pos_, true;
-    for (;;) {
-      if (pos_ >= s_.size()) return end_of_input("Array", start);
-      if (!value(depth)) return false;
-      skip_spaces();
-      if (pos_ >= s_.size()) return end_of_input("Array", start);
-      if (s_[pos_] == ']') return ++pos_, true;
-      if (s_[pos_] != ',') return fail(pos_, unexpected(s_[pos_]) + ": was expecting comma to separate Array entries");
-      ++pos_;
-      skip_spaces();
-    }
+    if (pos_ >= s_.size()) return end_of_input("Object", object_start);
+    if (s_[pos_] != ':')
+      return fail(pos_, unexpected(s_[pos_]) + ": was expecting a colon to separate field name and value");
+    ++pos_;
+    skip_spaces();
+    return true;
   }
 
   // One UTF-8 sequence at pos_ (first byte >= 0x80); advances past it.
