@@ -504,17 +504,9 @@ size_t duplicates(const Delivered& d) {
   return n;
 }
 
-class KafkaInputBinary : public ::testing::Test {
+class KafkaInputBinary : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::make_temp_dir("kafka");
-    ASSERT_FALSE(dir_.empty());
-  }
-  void TearDown() override {
-    if (!HasFailure()) std::system(("rm -rf '" + dir_ + "'").c_str());
-  }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  std::string dir_;
+  KafkaInputBinary() : TempDirTest("kafka") {}
 };
 
 TEST_F(KafkaInputBinary, MillionMessagesArriveExactlyOnce) {

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "tests/subprocess.h"
 
 namespace logpipe::testing {
@@ -57,6 +59,22 @@ class Logpipe {
  private:
   std::string log_path_, data_dir_;
   std::unique_ptr<Subprocess> proc_;
+};
+
+// A test with a temporary directory of its own, removed unless it failed
+// (then it is kept to look at).
+class TempDirTest : public ::testing::Test {
+ protected:
+  explicit TempDirTest(std::string tag) : tag_(std::move(tag)) {}
+  void SetUp() override {
+    dir_ = make_temp_dir(tag_);
+    ASSERT_FALSE(dir_.empty());
+  }
+  void TearDown() override {
+    if (!HasFailure()) std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string tag_, dir_;
 };
 
 // Polls pred until it holds or `limit` passes.

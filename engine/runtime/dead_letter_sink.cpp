@@ -39,11 +39,13 @@ std::string segment_name(uint64_t n) {
 
 }  // namespace
 
-void append_dead_letter_json(const Event& e, const std::string& plugin_id,
+void append_dead_letter_json(const Event& e, const std::string& plugin_type, const std::string& plugin_id,
                              const std::string& reason, int64_t unix_nanos, std::string& out) {
   out += "{\"entry_time\":\"";
   Timestamp{unix_nanos}.append_iso8601(out);
-  out += "\",\"plugin_type\":\"output\",\"plugin_id\":";
+  out += "\",\"plugin_type\":";
+  append_json_string(plugin_type, out);
+  out += ",\"plugin_id\":";
   append_json_string(plugin_id, out);
   out += ",\"reason\":";
   append_json_string(reason, out);
@@ -99,12 +101,12 @@ bool DeadLetterSink::open_segment(std::string* error) {
   return true;
 }
 
-bool DeadLetterSink::write(const std::string& plugin_id, const std::vector<DeadLetter>& letters,
-                           std::string* error) {
+bool DeadLetterSink::write(const std::string& plugin_type, const std::string& plugin_id,
+                           const std::vector<DeadLetter>& letters, std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
   line_.clear();
   int64_t now = Timestamp::now().nanos;
-  for (const DeadLetter& l : letters) append_dead_letter_json(*l.event, plugin_id, *l.reason, now, line_);
+  for (const DeadLetter& l : letters) append_dead_letter_json(*l.event, plugin_type, plugin_id, *l.reason, now, line_);
   if (total_bytes_ + line_.size() > settings_.max_bytes) {
     *error = "the dead letter queue is full (" + std::to_string(total_bytes_) + " of " +
              std::to_string(settings_.max_bytes) + " bytes, dead_letter_queue.max_bytes)";

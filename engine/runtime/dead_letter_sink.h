@@ -3,7 +3,8 @@
 //
 // One JSON line per event, appended to segment files under
 //   <dir>/<pipeline_id>/<NNNNNNNNNN>.jsonl
-// each line {"entry_time": ISO8601, "plugin_type": "output", "plugin_id": ...,
+// each line {"entry_time": ISO8601, "plugin_type": the output's plugin name
+// ("elasticsearch", as in Logstash's entries), "plugin_id": ...,
 // "reason": ..., "event": {the event's fields, "@metadata": {...}}}.
 // A segment is closed when it reaches segment_bytes and a new one started; the
 // dead_letter_queue input reads them back in order. The total size is bounded
@@ -46,8 +47,8 @@ class DeadLetterSink {
 
   // Appends every letter, or none: false (with *error set) when the size
   // bound or the disk refuses them.
-  bool write(const std::string& plugin_id, const std::vector<DeadLetter>& letters,
-             std::string* error);
+  bool write(const std::string& plugin_type, const std::string& plugin_id,
+             const std::vector<DeadLetter>& letters, std::string* error);
 
   uint64_t events_written() const;
   uint64_t bytes() const;
@@ -68,7 +69,7 @@ class DeadLetterSink {
 };
 
 // Appends the dead-letter line for e (with its newline) to out.
-void append_dead_letter_json(const Event& e, const std::string& plugin_id,
+void append_dead_letter_json(const Event& e, const std::string& plugin_type, const std::string& plugin_id,
                              const std::string& reason, int64_t unix_nanos, std::string& out);
 
 }  // namespace logpipe

@@ -240,7 +240,7 @@ void OutputRunner::completed(Work* w) {
       log_warn("output {}: {} event(s) refused and dropped (no dead letter queue): {}", decl_.id,
                letters.size(), *letters.front().reason);
       dropped = letters.size();
-    } else if (std::string error; dead_letters_->write(decl_.id, letters, &error)) {
+    } else if (std::string error; dead_letters_->write(decl_.info->name, decl_.id, letters, &error)) {
       dead = letters.size();
     } else {
       // Kept, not lost: retried until the sink takes them or the drain ends.
