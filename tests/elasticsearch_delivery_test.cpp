@@ -244,6 +244,42 @@ TEST_F(EsDelivery, CredentialsAreSentAndNeverLogged) {
   EXPECT_EQ(bad.log().find("wrong-pw-77"), std::string::npos) << bad.log();
 }
 
+// HTTPS with a CA file and an API key; a certificate nobody vouches for is
+// refused under ssl_verification_mode => full (the default) and taken under
+// none.
+TEST_F(EsDelivery, HttpsWithACertificateAuthorityAndAnApiKey) {
+  std::string cert = path("cert.pem"), key = path("key.pem");
+  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                    "-addext subjectAltName=IP:127.0.0.1 -keyout '" + key + "' -out '" + cert + "' 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "needs the openssl command (scripts/deps installs it)";
+  es_fake::Options opt;
+  opt.tls_cert = cert;
+  opt.tls_key = key;
+  opt.api_key = "logpipe-id:k3y-s3cr3t";
+  EsFakeServer es(opt);
+  es.start();
+  ASSERT_EQ(es.url().rfind("https://", 0), 0u);
+  std::string auth = "  api_key => \"logpipe-id:k3y-s3cr3t\"\n";
+  Logpipe ok(dir_, "ok", generator(20) + output(es, "  index => \"tls\"\n  ssl_certificate_authorities => \"" + cert + "\"\n" + auth));
+  ASSERT_EQ(ok.wait(), 0) << ok.log();
+  EXPECT_EQ(es.stats().docs_by_index["tls"], 20u);
+  EXPECT_EQ(ok.log().find("k3y-s3cr3t"), std::string::npos);
+
+  // No CA given: the server's certificate is not trusted, nothing is sent.
+  Logpipe untrusted(dir_, "untrusted", generator(20) + output(es, "  index => \"tls2\"\n" + auth),
+                    {"--pipeline.shutdown_timeout", "1s"});
+  EXPECT_TRUE(wait_until([&] { return untrusted.log().find("set aside") != std::string::npos; }, 30s, 100ms))
+      << untrusted.log();
+  EXPECT_NE(untrusted.log().find("certificate"), std::string::npos) << untrusted.log();
+  EXPECT_EQ(untrusted.stop(30), 1);
+  EXPECT_EQ(es.stats().docs_by_index["tls2"], 0u);
+
+  Logpipe unverified(dir_, "unverified",
+                     generator(20) + output(es, "  index => \"tls3\"\n  ssl_verification_mode => \"none\"\n" + auth));
+  ASSERT_EQ(unverified.wait(), 0) << unverified.log();
+  EXPECT_EQ(es.stats().docs_by_index["tls3"], 20u);
+}
+
 TEST_F(EsDelivery, SigtermWithElasticsearchUnreachableEndsAtTheDeadlineNamingWhatWasNotDelivered) {
   EsFakeServer es;
   es.start();
