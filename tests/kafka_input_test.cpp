@@ -407,8 +407,13 @@ TEST(KafkaInputInProcess, TwoConsumerThreadsShareThePartitionsAndReportLag) {
     const Object& k = e.metadata().find("kafka")->as_object();
     seen.insert({k.find("partition")->as_int(), k.find("offset")->as_int()});
   }
-  EXPECT_EQ(ctx.count(), 4000u);
+  // Nothing lost. When the second consumer joins, the first one's partitions
+  // are revoked; a commit the (mock) broker refuses then ("Group rebalance in
+  // progress") makes the new owner read those partitions again: at-least-once
+  // allows that repeat, once per message at most.
   EXPECT_EQ(seen.size(), 4000u);
+  EXPECT_GE(ctx.count(), 4000u);
+  EXPECT_LE(ctx.count(), 8000u);
   EXPECT_EQ(cluster.committed_offsets("g3", "logs", 8), cluster.high_watermarks("logs", 8));
 }
 
