@@ -19,9 +19,9 @@ std::string describe(ondemand::object error) {
     std::string_view key;
     if (field.unescaped_key().get(key)) continue;
     if (key == "type") {
-      (void)field.value().get_string().get(type);
+      if (field.value().get_string().get(type)) type = {};
     } else if (key == "reason") {
-      (void)field.value().get_string().get(reason);
+      if (field.value().get_string().get(reason)) reason = {};
     } else if (key == "caused_by") {
       ondemand::object inner;
       if (!field.value().get_object().get(inner)) caused = describe(inner);
