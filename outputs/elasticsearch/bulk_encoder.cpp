@@ -16,6 +16,18 @@ void refuse(std::string_view reason, std::string& out) {
   out += reason;
 }
 
+// Parsed once, on first use (not at static initialisation, which would
+// depend on the order of translation units).
+struct DataStreamRefs {
+  FieldRef type = FieldRef::must("[data_stream][type]");
+  FieldRef dataset = FieldRef::must("[data_stream][dataset]");
+  FieldRef namespace_ = FieldRef::must("[data_stream][namespace]");
+};
+const DataStreamRefs& ds_refs() {
+  static const DataStreamRefs refs;
+  return refs;
+}
+
 const std::string* string_field(const Event& e, const FieldRef& ref) {
   const Value* v = e.get(ref);
   return v && v->is_string() && !v->as_string().empty() ? &v->as_string() : nullptr;
@@ -33,13 +45,10 @@ void BulkEncoder::append_meta(std::string_view key, const std::string& value, st
 // [data_stream][type|dataset|namespace] of the event when auto routing is on
 // and they are set, else the configured ones.
 void BulkEncoder::data_stream_target(const Event& e, std::string& index) {
-  static const FieldRef kType = FieldRef::must("[data_stream][type]");
-  static const FieldRef kDataset = FieldRef::must("[data_stream][dataset]");
-  static const FieldRef kNamespace = FieldRef::must("[data_stream][namespace]");
   const BulkActionConfig& c = *config_;
-  const std::string* t = c.ds_auto_routing ? string_field(e, kType) : nullptr;
-  const std::string* d = c.ds_auto_routing ? string_field(e, kDataset) : nullptr;
-  const std::string* n = c.ds_auto_routing ? string_field(e, kNamespace) : nullptr;
+  const std::string* t = c.ds_auto_routing ? string_field(e, ds_refs().type) : nullptr;
+  const std::string* d = c.ds_auto_routing ? string_field(e, ds_refs().dataset) : nullptr;
+  const std::string* n = c.ds_auto_routing ? string_field(e, ds_refs().namespace_) : nullptr;
   ds_type_ = t ? *t : c.ds_type;
   ds_dataset_ = d ? *d : c.ds_dataset;
   ds_namespace_ = n ? *n : c.ds_namespace;
@@ -97,9 +106,9 @@ void BulkEncoder::encode(const Event& e, std::string& out) {
   if (c.data_stream && c.ds_sync_fields) {
     // The document says where it went.
     Event copy = e;
-    copy.set(FieldRef::must("[data_stream][type]"), Value(ds_type_));
-    copy.set(FieldRef::must("[data_stream][dataset]"), Value(ds_dataset_));
-    copy.set(FieldRef::must("[data_stream][namespace]"), Value(ds_namespace_));
+    copy.set(ds_refs().type, Value(ds_type_));
+    copy.set(ds_refs().dataset, Value(ds_dataset_));
+    copy.set(ds_refs().namespace_, Value(ds_namespace_));
     append_event_json(copy, out);
   } else {
     append_event_json(e, out);

@@ -70,18 +70,8 @@ struct BulkSender::Impl {
       host.base_url = h.base_url;
       hosts.push_back(std::move(host));
     }
-    headers = curl_slist_append(headers, "Content-Type: application/x-ndjson");
-    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-    if (config.compression_level > 0) headers = curl_slist_append(headers, "Content-Encoding: gzip");
-    if (!config.api_key_header.empty())
-      headers = curl_slist_append(headers, ("Authorization: " + config.api_key_header).c_str());
-    for (auto& [k, v] : config.custom_headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-    json_headers = curl_slist_append(json_headers, "Content-Type: application/json");
-    json_headers = curl_slist_append(json_headers, "Expect:");
-    if (!config.api_key_header.empty())
-      json_headers = curl_slist_append(json_headers, ("Authorization: " + config.api_key_header).c_str());
-    for (auto& [k, v] : config.custom_headers)
-      json_headers = curl_slist_append(json_headers, (k + ": " + v).c_str());
+    headers = request_headers("application/x-ndjson", config.compression_level > 0);
+    json_headers = request_headers("application/json", false);
     template_state = config.template_body.empty() ? TemplateDone : TemplateWanted;
     if (config.compression_level > 0) {
       zs = {};
@@ -93,6 +83,17 @@ struct BulkSender::Impl {
       name_this_thread("es-http");
       run();
     });
+  }
+
+  // Content type, no 100-continue round trip, gzip, the API key, custom_headers.
+  curl_slist* request_headers(const std::string& content_type, bool gzip) const {
+    curl_slist* list = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+    list = curl_slist_append(list, "Expect:");
+    if (gzip) list = curl_slist_append(list, "Content-Encoding: gzip");
+    if (!config.api_key_header.empty())
+      list = curl_slist_append(list, ("Authorization: " + config.api_key_header).c_str());
+    for (auto& [k, v] : config.custom_headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+    return list;
   }
 
   ~Impl() {

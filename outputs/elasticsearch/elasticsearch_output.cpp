@@ -264,10 +264,7 @@ class ElasticsearchOutput : public Output {
       }
       sc.template_overwrite = s.get_bool("template_overwrite", false);
     }
-    if (args.env.validating) {
-      validating_only_ = true;  // -t and the config build: no connections
-      return;
-    }
+    if (args.env.validating) return;  // -t and the config build: no connections
     sender_ = std::make_unique<BulkSender>(std::move(sc));
   }
 
@@ -296,7 +293,6 @@ class ElasticsearchOutput : public Output {
   std::shared_ptr<const BulkActionConfig> actions_;
   RetryBackoff backoff_;
   std::unique_ptr<BulkSender> sender_;
-  bool validating_only_ = false;
 };
 
 }  // namespace
