@@ -15,11 +15,12 @@ struct Filter::Common {
 };
 
 Filter::Filter(const PluginArgs& args) : id_(args.id) {
+  CommonOptions o = common_schema().bind(args.settings);
   auto c = std::make_shared<Common>();
-  c->add_field = AddFields(args.settings.get_hash("add_field"));
-  c->remove_field = RemoveFields(args.settings.get_strings("remove_field"));
-  c->add_tag = TagList(args.settings.get_strings("add_tag"));
-  c->remove_tag = TagList(args.settings.get_strings("remove_tag"));
+  c->add_field = AddFields(o.add_field);
+  c->remove_field = RemoveFields(o.remove_field);
+  c->add_tag = TagList(o.add_tag);
+  c->remove_tag = TagList(o.remove_tag);
   common_ = std::move(c);
 }
 
@@ -57,27 +58,43 @@ void Filter::filter_matched(Event& e) const {
   common_->remove_tag.remove_from(e);
 }
 
-OptionSpecs Filter::common_options() {
-  return {
-      {"add_field", OptionType::Hash, Value(Object()), "Fields to add when the filter succeeds; names and values may use %{field}."},
-      {"add_tag", OptionType::Array, Value(Array()), "Tags to add when the filter succeeds."},
-      {"remove_field", OptionType::Array, Value(Array()), "Fields to remove when the filter succeeds."},
-      {"remove_tag", OptionType::Array, Value(Array()), "Tags to remove when the filter succeeds."},
-      {"id", OptionType::String, std::nullopt, "A unique name for this plugin, used in metrics and logs."},
-      {"enable_metric", OptionType::Boolean, Value(true), "Collect metrics for this plugin."},
-      {"periodic_flush", OptionType::Boolean, Value(false), "Call the filter's flush method at regular intervals."},
-  };
+const OptionSchema<Filter::CommonOptions>& Filter::common_schema() {
+  static const OptionSchema<CommonOptions> schema = [] {
+    OptionSchema<CommonOptions> s;
+    s.hash("add_field", &CommonOptions::add_field,
+           "Fields to add when the filter succeeds; names and values may use %{field}.")
+        .fallback(Value(Object()));
+    s.strings("add_tag", &CommonOptions::add_tag, "Tags to add when the filter succeeds.")
+        .fallback(Value(Array()));
+    s.strings("remove_field", &CommonOptions::remove_field, "Fields to remove when the filter succeeds.")
+        .fallback(Value(Array()));
+    s.strings("remove_tag", &CommonOptions::remove_tag, "Tags to remove when the filter succeeds.")
+        .fallback(Value(Array()));
+    s.string("id", &CommonOptions::id, "A unique name for this plugin, used in metrics and logs.");
+    s.boolean("enable_metric", &CommonOptions::enable_metric, "Collect metrics for this plugin.")
+        .fallback(true);
+    s.accepted("periodic_flush", OptionType::Boolean,
+               "Call the filter's flush method at regular intervals.")
+        .fallback(false);
+    return s;
+  }();
+  return schema;
 }
 
-OptionSpecs Input::common_options() {
-  return {
-      {"type", OptionType::String, std::nullopt, "Sets the `type` field of events that have none."},
-      {"tags", OptionType::Array, Value(Array()), "Tags added to every event."},
-      {"add_field", OptionType::Hash, Value(Object()), "Fields added to every event."},
-      {"codec", OptionType::Codec, std::nullopt, "How input bytes become events."},
-      {"id", OptionType::String, std::nullopt, "A unique name for this plugin, used in metrics and logs."},
-      {"enable_metric", OptionType::Boolean, Value(true), "Collect metrics for this plugin."},
-  };
+const OptionSchema<Input::CommonOptions>& Input::common_schema() {
+  static const OptionSchema<CommonOptions> schema = [] {
+    OptionSchema<CommonOptions> s;
+    s.string("type", &CommonOptions::type, "Sets the `type` field of events that have none.");
+    s.strings("tags", &CommonOptions::tags, "Tags added to every event.").fallback(Value(Array()));
+    s.hash("add_field", &CommonOptions::add_field, "Fields added to every event.")
+        .fallback(Value(Object()));
+    s.codec("How input bytes become events.");
+    s.string("id", &CommonOptions::id, "A unique name for this plugin, used in metrics and logs.");
+    s.boolean("enable_metric", &CommonOptions::enable_metric, "Collect metrics for this plugin.")
+        .fallback(true);
+    return s;
+  }();
+  return schema;
 }
 
 void Output::submit(OutputWork& work) {
@@ -89,13 +106,21 @@ void Output::submit(OutputWork& work) {
   work.complete();
 }
 
-OptionSpecs Output::common_options() {
-  return {
-      {"codec", OptionType::Codec, std::nullopt, "How events become output bytes."},
-      {"id", OptionType::String, std::nullopt, "A unique name for this plugin, used in metrics and logs."},
-      {"enable_metric", OptionType::Boolean, Value(true), "Collect metrics for this plugin."},
-      {"workers", OptionType::Number, Value(1), "Accepted for compatibility; each output has its own thread, and encodes on the filter workers.", false, {}, true},
-  };
+const OptionSchema<Output::CommonOptions>& Output::common_schema() {
+  static const OptionSchema<CommonOptions> schema = [] {
+    OptionSchema<CommonOptions> s;
+    s.codec("How events become output bytes.");
+    s.string("id", &CommonOptions::id, "A unique name for this plugin, used in metrics and logs.");
+    s.boolean("enable_metric", &CommonOptions::enable_metric, "Collect metrics for this plugin.")
+        .fallback(true);
+    s.accepted("workers", OptionType::Number,
+               "Accepted for compatibility; each output has its own thread, and encodes on the "
+               "filter workers.")
+        .fallback(1)
+        .no_effect();
+    return s;
+  }();
+  return schema;
 }
 
 const char* plugin_kind_name(PluginKind k) {
@@ -112,9 +137,9 @@ OptionSpecs PluginInfo::all_options() const {
   OptionSpecs all = options;
   OptionSpecs common;
   switch (kind) {
-    case PluginKind::Input: common = Input::common_options(); break;
-    case PluginKind::Filter: common = Filter::common_options(); break;
-    case PluginKind::Output: common = Output::common_options(); break;
+    case PluginKind::Input: common = Input::common_schema().specs(); break;
+    case PluginKind::Filter: common = Filter::common_schema().specs(); break;
+    case PluginKind::Output: common = Output::common_schema().specs(); break;
     case PluginKind::Codec: break;
   }
   for (auto& c : common) {

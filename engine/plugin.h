@@ -25,6 +25,7 @@
 
 #include "engine/event/event.h"
 #include "engine/config/options.h"
+#include "engine/config/typed_options.h"
 #include "engine/runtime/retry_backoff.h"
 
 namespace logpipe {
@@ -93,9 +94,14 @@ class Filter {
 
   const std::string& id() const { return id_; }
 
-  // Options every filter has (Logstash's filter base): add_field, add_tag,
-  // remove_field, remove_tag, id, enable_metric, periodic_flush.
-  static OptionSpecs common_options();
+  // Options every filter has (Logstash's filter base).
+  struct CommonOptions {
+    Object add_field;
+    std::vector<std::string> add_tag, remove_field, remove_tag;
+    std::optional<std::string> id;
+    bool enable_metric = true;
+  };
+  static const OptionSchema<CommonOptions>& common_schema();
 
  protected:
   // Call when the filter succeeded on e: applies add_field, add_tag,
@@ -163,8 +169,15 @@ class Input {
 
   const std::string& id() const { return id_; }
 
-  // Options every input has: type, tags, add_field, codec, id, enable_metric.
-  static OptionSpecs common_options();
+  // Options every input has (Logstash's input base); codec is Settings::codec().
+  struct CommonOptions {
+    std::optional<std::string> type;
+    std::vector<std::string> tags;
+    Object add_field;
+    std::optional<std::string> id;
+    bool enable_metric = true;
+  };
+  static const OptionSchema<CommonOptions>& common_schema();
 
  private:
   std::string id_;
@@ -278,8 +291,12 @@ class Output {
 
   const std::string& id() const { return id_; }
 
-  // Options every output has: codec, id, enable_metric, workers.
-  static OptionSpecs common_options();
+  // Options every output has (Logstash's output base); codec is Settings::codec().
+  struct CommonOptions {
+    std::optional<std::string> id;
+    bool enable_metric = true;
+  };
+  static const OptionSchema<CommonOptions>& common_schema();
 
  private:
   std::string id_;

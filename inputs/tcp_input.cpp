@@ -1,25 +1,11 @@
 #include "inputs/tcp_input.h"
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
 
 namespace {
-
-StreamServerSettings tcp_server_settings(const PluginArgs& args) {
-  const Settings& s = args.settings;
-  StreamServerSettings st;
-  st.name = "tcp " + args.id;
-  st.host = s.get_string("host", "127.0.0.1");
-  int64_t port = s.get_int("port", -1);
-  if (port < 0 || port > 65535) throw OptionError("port", "must be between 0 and 65535");
-  st.port = static_cast<int>(port);
-  st.tcp = true;
-  st.udp = false;
-  st.framing = TcpFraming::Raw;
-  st.tcp_keepalive = s.get_bool("tcp_keep_alive", false);
-  return st;
-}
 
 const char* const kSslOptions[] = {"ssl_cert",
                                    "ssl_key",
@@ -33,25 +19,82 @@ const char* const kSslOptions[] = {"ssl_cert",
                                    "ssl_supported_protocols",
                                    "ssl_cipher_suites"};
 
+struct TcpOptions {
+  std::string host;
+  int port = 0;
+  std::string mode;
+  bool proxy_protocol = false;
+  bool tcp_keep_alive = false;
+  bool ssl_enable = false;
+  bool ssl_enabled = false;
+  std::string ecs_compatibility;
+};
+
+const OptionSchema<TcpOptions>& tcp_schema() {
+  static const OptionSchema<TcpOptions> schema = [] {
+    OptionSchema<TcpOptions> s;
+    s.string("host", &TcpOptions::host,
+             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told).")
+        .fallback("127.0.0.1");
+    s.integer("port", &TcpOptions::port, "Port to listen on.").required().range(0, 65535);
+    s.string("mode", &TcpOptions::mode, "Only \"server\" is supported.")
+        .fallback("server")
+        .one_of({"server", "client"});
+    s.boolean("proxy_protocol", &TcpOptions::proxy_protocol, "Not supported (false only).")
+        .fallback(false);
+    s.boolean("tcp_keep_alive", &TcpOptions::tcp_keep_alive,
+              "Turn on TCP keep-alive (SO_KEEPALIVE) on accepted connections.")
+        .fallback(false);
+    s.accepted("dns_reverse_lookup_enabled", OptionType::Boolean,
+               "Accepted; host is always the numeric peer address.")
+        .fallback(true);
+    s.boolean("ssl_enable", &TcpOptions::ssl_enable, "SSL is not supported.").fallback(false);
+    s.boolean("ssl_enabled", &TcpOptions::ssl_enabled, "SSL is not supported.").fallback(false);
+    s.string("ecs_compatibility", &TcpOptions::ecs_compatibility,
+             "Field names: only `disabled` (legacy names) is supported.")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    for (const char* name : kSslOptions) s.accepted(name, OptionType::Any, "SSL is not supported.");
+    return s;
+  }();
+  return schema;
+}
+
+StreamServerSettings tcp_server_settings(const PluginArgs& args, const TcpOptions& o) {
+  StreamServerSettings st;
+  st.name = "tcp " + args.id;
+  st.host = o.host;
+  st.port = o.port;
+  st.tcp = true;
+  st.udp = false;
+  st.framing = TcpFraming::Raw;
+  st.tcp_keepalive = o.tcp_keep_alive;
+  return st;
+}
+
+// Checked before the server is made, so a refused option never opens a socket.
+TcpOptions checked_tcp_options(const PluginArgs& args) {
+  TcpOptions o = tcp_schema().bind(args.settings);
+  if (o.mode != "server")
+    throw OptionError("mode", "only mode => \"server\" is supported (client mode is not)");
+  if (o.ssl_enable) throw OptionError("ssl_enable", "SSL is not supported");
+  if (o.ssl_enabled) throw OptionError("ssl_enabled", "SSL is not supported");
+  for (const char* name : kSslOptions)
+    if (args.settings.has(name)) throw OptionError(name, "SSL is not supported");
+  if (o.proxy_protocol)
+    throw OptionError("proxy_protocol", "the PROXY protocol is not supported; leave it false");
+  if (o.ecs_compatibility != "disabled")
+    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  return o;
+}
+
 }  // namespace
 
 TcpInput::TcpInput(const PluginArgs& args, size_t max_pending_bytes)
     : Input(args),
-      server_(tcp_server_settings(args), *this),
+      server_(tcp_server_settings(args, checked_tcp_options(args)), *this),
       make_codec_(args.make_codec),
-      max_pending_bytes_(max_pending_bytes < 1 ? 1 : max_pending_bytes) {
-  const Settings& s = args.settings;
-  if (s.get_string("mode", "server") != "server")
-    throw OptionError("mode", "only mode => \"server\" is supported (client mode is not)");
-  if (s.get_bool("ssl_enable", false)) throw OptionError("ssl_enable", "SSL is not supported");
-  if (s.get_bool("ssl_enabled", false)) throw OptionError("ssl_enabled", "SSL is not supported");
-  for (const char* name : kSslOptions)
-    if (s.has(name)) throw OptionError(name, "SSL is not supported");
-  if (s.get_bool("proxy_protocol", false))
-    throw OptionError("proxy_protocol", "the PROXY protocol is not supported; leave it false");
-  if (s.get_string("ecs_compatibility", "disabled") != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
-}
+      max_pending_bytes_(max_pending_bytes < 1 ? 1 : max_pending_bytes) {}
 
 TcpInput::~TcpInput() = default;
 
@@ -143,25 +186,7 @@ PluginInfo tcp_input_info() {
   info.description = "Reads events from TCP connections (server mode), one codec per connection.";
   info.default_codec = "line";
   info.streaming_input = true;
-  info.options = {
-      option("host", OptionType::String, Value("127.0.0.1"),
-             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told)."),
-      option("port", OptionType::Number, "Port to listen on."),
-      option("mode", OptionType::String, Value("server"), "Only \"server\" is supported.",
-             {"server", "client"}),
-      option("proxy_protocol", OptionType::Boolean, Value(false), "Not supported (false only)."),
-      option("tcp_keep_alive", OptionType::Boolean, Value(false),
-             "Turn on TCP keep-alive (SO_KEEPALIVE) on accepted connections."),
-      option("dns_reverse_lookup_enabled", OptionType::Boolean, Value(true),
-             "Accepted; host is always the numeric peer address."),
-      option("ssl_enable", OptionType::Boolean, Value(false), "SSL is not supported."),
-      option("ssl_enabled", OptionType::Boolean, Value(false), "SSL is not supported."),
-      option("ecs_compatibility", OptionType::String, Value("disabled"),
-             "Field names: only `disabled` (legacy names) is supported.", {"disabled", "v1", "v8"}),
-  };
-  info.options[1].required = true;
-  for (const char* name : kSslOptions)
-    info.options.push_back(option(name, OptionType::Any, "SSL is not supported."));
+  info.options = tcp_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<TcpInput>(args);
   };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
@@ -14,6 +15,8 @@
 #include <sstream>
 
 #include "engine/config/parser.h"
+#include "engine/text/byte_size.h"
+#include "engine/text/friendly_duration.h"
 
 namespace logpipe::config {
 
@@ -173,6 +176,16 @@ class Compiler {
     return v.to_string();
   }
 
+  bool in_range(const OptionSpec& spec, double x, const std::string& shown, const std::string& plugin,
+                const SourceLoc& loc) {
+    if ((spec.min && x < *spec.min) || (spec.max && x > *spec.max)) {
+      error(loc, "option \"" + spec.name + "\" of " + plugin + " must be " + option_range_text(spec) +
+                     ", got " + shown);
+      return false;
+    }
+    return true;
+  }
+
   // Checks and converts a value to an option's type. Returns false on error.
   bool coerce(const OptionSpec& spec, Value& v, const std::string& plugin, const SourceLoc& loc) {
     auto fail = [&](const char* expected) {
@@ -207,13 +220,32 @@ class Compiler {
         return true;
       case OptionType::Number: {
         unwrap();
-        if (v.is_number()) return true;
         Value n;
-        if (v.is_string() && parse_number(v.as_string(), &n)) {
-          v = std::move(n);
-          return true;
+        if (v.is_string() && parse_number(v.as_string(), &n)) v = std::move(n);
+        if (!v.is_number()) return fail(spec.whole_number ? "a whole number" : "a number");
+        if (spec.whole_number && v.is_float()) {
+          double d = v.as_float();
+          if (d != std::floor(d) || std::fabs(d) > 9.0e18) return fail("a whole number");
+          v = Value(static_cast<int64_t>(d));
         }
-        return fail("a number");
+        return in_range(spec, v.as_number(), v.to_string(), plugin, loc);
+      }
+      case OptionType::Duration: {
+        unwrap();
+        if (!v.is_number() && !v.is_string()) return fail("a duration");
+        std::optional<double> seconds = v.is_number()
+                                            ? std::optional<double>(v.as_number() * spec.duration_unit)
+                                            : parse_duration(v.as_string(), spec.duration_unit);
+        if (!seconds) return fail("a duration (e.g. 15, 250ms, 60 sec, 1 hour, 14 days)");
+        return in_range(spec, *seconds, describe(v), plugin, loc);
+      }
+      case OptionType::Bytes: {
+        unwrap();
+        std::optional<uint64_t> n;
+        if (v.is_int() && v.as_int() >= 0) n = static_cast<uint64_t>(v.as_int());
+        if (v.is_string()) n = parse_byte_size(v.as_string());
+        if (!n) return fail("a size (e.g. 1048576, \"512 KiB\", \"20mib\", \"10mb\")");
+        return in_range(spec, static_cast<double>(*n), describe(v), plugin, loc);
       }
       case OptionType::Boolean:
         unwrap();
@@ -337,6 +369,7 @@ class Compiler {
     }
 
     Settings settings;
+    std::set<std::string> refused;
     for (auto& [name, raw] : merged) {
       auto spec = std::find_if(specs.begin(), specs.end(), [&](auto& s) { return s.name == name; });
       if (spec == specs.end()) {
@@ -352,11 +385,14 @@ class Compiler {
         error(raw.loc, "option \"" + name + "\" of " + what + " does not take a plugin block");
         continue;
       }
-      if (coerce(*spec, raw.value, what, raw.loc)) settings.set(name, std::move(raw.value));
+      if (coerce(*spec, raw.value, what, raw.loc))
+        settings.set(name, std::move(raw.value));
+      else
+        refused.insert(name);  // reported once, as refused, not also as missing
     }
     for (auto& spec : specs) {
       if (spec.type == OptionType::Codec) continue;
-      if (settings.has(spec.name)) continue;
+      if (settings.has(spec.name) || refused.count(spec.name)) continue;
       if (spec.required) {
         error(loc, what + " is missing required option \"" + spec.name + "\"");
         continue;

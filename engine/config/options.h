@@ -28,6 +28,8 @@ enum class OptionType {
   Codec,     // a codec name, optionally with settings: codec => json { ... }
   Password,  // a string that is never printed or logged
   Path,      // a string naming a file or directory
+  Duration,  // a friendly duration: "250ms", "15 sec", "1 hour", or a number in the option's unit
+  Bytes,     // a size: a whole number of bytes, or "10 KiB", "10kb", "2 MiB"
   Any,       // any value, unchecked (the plugin checks it)
 };
 
@@ -41,9 +43,16 @@ struct OptionSpec {
   bool required = false;
   std::vector<std::string> allowed;  // for enumerations: the accepted strings
   bool deprecated_noop = false;      // accepted for compatibility, does nothing here
+  bool whole_number = false;         // Number: only integers (2.0 is 2, 2.5 is refused)
+  std::optional<double> min, max;    // Number, Duration (in seconds), Bytes: the accepted range
+  double duration_unit = 1;          // Duration: seconds in a bare number
 };
 
 using OptionSpecs = std::vector<OptionSpec>;
+
+// "between 0 and 65535", "at least 1" (with the unit of durations and sizes);
+// "" when the option has no range.
+std::string option_range_text(const OptionSpec& spec);
 
 // Builders for OptionSpecs, the way plugins declare their options:
 //   option("path", OptionType::Array, "Files to read.")            no default

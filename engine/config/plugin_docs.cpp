@@ -16,6 +16,12 @@ std::string default_text(const OptionSpec& o) {
 
 std::string type_text(const OptionSpec& o) {
   std::string t = option_type_name(o.type);
+  if (o.type == OptionType::Number && o.whole_number) t = "integer";
+  if (o.type == OptionType::Duration)
+    t += o.duration_unit == 1       ? " (number: seconds)"
+         : o.duration_unit == 0.001 ? " (number: milliseconds)"
+         : o.duration_unit == 86400 ? " (number: days)"
+                                    : " (number: " + Value(o.duration_unit).to_string() + " s)";
   if (!o.allowed.empty()) {
     t += " (";
     for (size_t i = 0; i < o.allowed.size(); ++i) t += (i ? "|" : "") + o.allowed[i];
@@ -25,7 +31,10 @@ std::string type_text(const OptionSpec& o) {
 }
 
 std::string help_text(const OptionSpec& o) {
-  return o.deprecated_noop ? o.help + " (accepted, no effect)" : o.help;
+  std::string text = o.help;
+  std::string range = option_range_text(o);
+  if (!range.empty()) text += " Must be " + range + ".";
+  return o.deprecated_noop ? text + " (accepted, no effect)" : text;
 }
 
 }  // namespace

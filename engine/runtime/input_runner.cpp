@@ -26,12 +26,13 @@ InputRunner::InputRunner(const PluginDecl& decl, std::unique_ptr<Input> input,
       queue_(queue),
       stopping_(stopping),
       abandoned_(abandoned) {
-  if (const Value* t = decl.settings->get("type"); t && !t->is_null()) {
+  Input::CommonOptions common = Input::common_schema().bind(*decl.settings);
+  if (common.type) {
     has_type_ = true;
-    type_ = t->to_string();
+    type_ = *common.type;
   }
-  add_field_ = AddFields(decl.settings->get_hash("add_field"));
-  tags_ = TagList(decl.settings->get_strings("tags"));
+  add_field_ = AddFields(common.add_field);
+  tags_ = TagList(common.tags);
   never_blocks_ = input_->never_blocks();
 }
 
