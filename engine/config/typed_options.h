@@ -175,7 +175,7 @@ class OptionSchema {
   // A friendly duration; a bare number counts bare_unit seconds (1 for
   // seconds, 0.001 for milliseconds, 86400 for days).
   OptionDecl duration(std::string name, Member<Duration> m, double bare_unit, std::string help) {
-    OptionDecl d = bind_scalar(std::move(name), OptionType::Duration, m, std::move(help), nullptr);
+    OptionDecl d = add(std::move(name), OptionType::Duration, std::move(help), true, false);
     set_unit(d, bare_unit);
     last().apply = [m](const OptionSpec& s, const Value& v, T& out) {
       out.*m = option_value::to_duration(s, v);
@@ -304,8 +304,7 @@ class OptionSchema {
   template <class M, class F>
   OptionDecl bind_scalar(std::string name, OptionType type, Member<M> m, std::string help, F convert) {
     OptionDecl d = add(std::move(name), type, std::move(help), true, false);
-    if (convert)
-      last().apply = [m, convert](const OptionSpec&, const Value& v, T& out) { out.*m = convert(v); };
+    last().apply = [m, convert](const OptionSpec&, const Value& v, T& out) { out.*m = convert(v); };
     return d;
   }
   template <class M, class F>
