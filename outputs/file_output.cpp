@@ -1,5 +1,7 @@
 #include "outputs/file_output.h"
 
+#include "engine/config/typed_options.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -77,6 +79,44 @@ std::string normalize_path(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
+struct FileOutputOptions {
+  std::string path;
+  bool gzip = false;
+  bool create_if_deleted = true;
+  int64_t dir_mode = -1, file_mode = -1;
+  std::string filename_failure, write_behavior;
+};
+
+const OptionSchema<FileOutputOptions>& file_output_schema() {
+  static const OptionSchema<FileOutputOptions> schema = [] {
+    using O = FileOutputOptions;
+    OptionSchema<O> s;
+    s.string("path", &O::path,
+             "File to write; may use %{field} and %{+yyyy.MM.dd}. Its first directory must be fixed.")
+        .required();
+    s.accepted("flush_interval", OptionType::Number,
+               "Seconds between flushes. Accepted; logpipe writes every batch to the OS before "
+               "acknowledging it.")
+        .fallback(2);
+    s.boolean("gzip", &O::gzip, "Gzip the output (not supported yet).").fallback(false);
+    s.boolean("create_if_deleted", &O::create_if_deleted,
+              "Recreate a file deleted while in use; when false, its events go to filename_failure.")
+        .fallback(true);
+    s.integer("dir_mode", &O::dir_mode, "Mode of created directories, as octal digits (0750); -1: the OS default.")
+        .fallback(-1);
+    s.integer("file_mode", &O::file_mode, "Mode of created files, as octal digits (0640); -1: the OS default.")
+        .fallback(-1);
+    s.string("filename_failure", &O::filename_failure, "File, inside the file root, for events whose path is invalid.")
+        .fallback("_filepath_failures");
+    s.string("write_behavior", &O::write_behavior,
+             "append: add each event; overwrite: keep only the last event written.")
+        .fallback("append")
+        .one_of({"append", "overwrite"});
+    return s;
+  }();
+  return schema;
+}
+
 std::string dirname_of(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -86,8 +126,7 @@ std::string dirname_of(const std::string& path) {
 
 // Logstash writes modes as 0750; a config number keeps the digits, so read
 // them as octal. -1 means the OS default.
-int octal_mode(const Settings& s, const std::string& name) {
-  int64_t v = s.get_int(name, -1);
+int octal_mode(int64_t v, const std::string& name) {
   if (v == -1) return -1;
   if (v < 0) throw OptionError(name, "must be -1 or a mode such as 0750");
   int mode = 0;
@@ -176,9 +215,9 @@ class FileOutput : public Output {
 };
 
 FileOutput::FileOutput(const PluginArgs& args) : Output(args) {
-  const Settings& s = args.settings;
-  if (s.get_bool("gzip", false)) throw OptionError("gzip", "gzip is not supported yet");
-  std::string raw = s.get_string("path");
+  FileOutputOptions o = file_output_schema().bind(args.settings);
+  if (o.gzip) throw OptionError("gzip", "gzip is not supported yet");
+  const std::string& raw = o.path;
   if (raw.empty()) throw OptionError("path", "the path must not be empty");
   std::string expanded = normalize_path(raw);
 
@@ -204,16 +243,16 @@ FileOutput::FileOutput(const PluginArgs& args) : Output(args) {
     root_ = dirname_of(expanded);
     fixed_path_ = expanded;
   }
-  std::string failure_name = s.get_string("filename_failure", "_filepath_failures");
+  const std::string& failure_name = o.filename_failure;
   if (failure_name.empty() || failure_name.find('/') != std::string::npos || failure_name == "." ||
       failure_name == "..")
     throw OptionError("filename_failure", "must be a plain file name");
   failure_path_ = (root_ == "/" ? "" : root_) + "/" + failure_name;
 
-  overwrite_ = s.get_string("write_behavior", "append") == "overwrite";
-  create_if_deleted_ = s.get_bool("create_if_deleted", true);
-  dir_mode_ = octal_mode(s, "dir_mode");
-  file_mode_ = octal_mode(s, "file_mode");
+  overwrite_ = o.write_behavior == "overwrite";
+  create_if_deleted_ = o.create_if_deleted;
+  dir_mode_ = octal_mode(o.dir_mode, "dir_mode");
+  file_mode_ = octal_mode(o.file_mode, "file_mode");
 
   // Built once here so that a codec that cannot be built fails validation.
   make_codec_ = args.make_codec;
@@ -427,28 +466,7 @@ PluginInfo file_output_info() {
   info.kind = PluginKind::Output;
   info.description = "Appends events to files; the path may use %{field} and %{+date} formats.";
   info.default_codec = "json_lines";
-  OptionSpec path = option(
-      "path", OptionType::String,
-      "File to write; may use %{field} and %{+yyyy.MM.dd}. Its first directory must be fixed.");
-  path.required = true;
-  info.options = {
-      path,
-      option("flush_interval", OptionType::Number, Value(2),
-             "Seconds between flushes. Accepted; logpipe writes every batch to the OS before "
-             "acknowledging it."),
-      option("gzip", OptionType::Boolean, Value(false), "Gzip the output (not supported yet)."),
-      option("create_if_deleted", OptionType::Boolean, Value(true),
-             "Recreate a file deleted while in use; when false, its events go to filename_failure."),
-      option("dir_mode", OptionType::Number, Value(-1),
-             "Mode of created directories, as octal digits (0750); -1: the OS default."),
-      option("file_mode", OptionType::Number, Value(-1),
-             "Mode of created files, as octal digits (0640); -1: the OS default."),
-      option("filename_failure", OptionType::String, Value("_filepath_failures"),
-             "File, inside the file root, for events whose path is invalid."),
-      option("write_behavior", OptionType::String, Value("append"),
-             "append: add each event; overwrite: keep only the last event written.",
-             {"append", "overwrite"}),
-  };
+  info.options = file_output_schema().specs();
   info.make_output = [](const PluginArgs& args) -> std::unique_ptr<Output> {
     return std::make_unique<FileOutput>(args);
   };

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/event/sprintf.h"
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
 
@@ -117,39 +118,69 @@ class StatsdEncoder final : public OutputEncoder {
   std::string prefix_, scratch_;
 };
 
-std::vector<Metric> metrics_from(const Settings& s) {
+struct StatsdOptions {
+  std::string host;
+  int port = 0;
+  std::string protocol, namespace_, sender;
+  std::vector<std::string> increment, decrement;
+  Object count, timing, gauge, set;
+  double sample_rate = 1;
+};
+
+const OptionSchema<StatsdOptions>& statsd_schema() {
+  static const OptionSchema<StatsdOptions> schema = [] {
+    using O = StatsdOptions;
+    OptionSchema<O> s;
+    s.string("host", &O::host, "The statsd server.").fallback("localhost");
+    s.integer("port", &O::port, "Its port.").fallback(8125).range(1, 65535);
+    s.string("protocol", &O::protocol, "udp or tcp.").fallback("udp").one_of({"udp", "tcp"});
+    s.string("namespace", &O::namespace_, "First part of every metric name (%{field} allowed); empty for none.")
+        .fallback("logstash");
+    s.string("sender", &O::sender, "Second part of every metric name (%{field} allowed); dots become underscores.")
+        .fallback("%{host}");
+    s.strings("increment", &O::increment, "Counters increased by 1 per event (names may use %{field}).")
+        .fallback(Value(Array()));
+    s.strings("decrement", &O::decrement, "Counters decreased by 1 per event.").fallback(Value(Array()));
+    s.hash("count", &O::count, "Counters increased by a value per event: { \"name\" => \"%{bytes}\" }.")
+        .fallback(Value(Object()));
+    s.hash("timing", &O::timing, "Timings in ms per event: { \"name\" => \"%{took_ms}\" }.")
+        .fallback(Value(Object()));
+    s.hash("gauge", &O::gauge, "Gauges set per event.").fallback(Value(Object()));
+    s.hash("set", &O::set, "Sets (unique values counted by statsd).").fallback(Value(Object()));
+    s.number("sample_rate", &O::sample_rate, "Send each metric with this probability (0 < rate <= 1).")
+        .fallback(1)
+        .range(0, 1);
+    return s;
+  }();
+  return schema;
+}
+
+std::vector<Metric> metrics_from(const StatsdOptions& o) {
   std::vector<Metric> out;
-  for (const std::string& name : s.get_strings("increment"))
-    out.push_back({Metric::Increment, SprintfTemplate(name), {}});
-  for (const std::string& name : s.get_strings("decrement"))
-    out.push_back({Metric::Decrement, SprintfTemplate(name), {}});
+  for (const std::string& name : o.increment) out.push_back({Metric::Increment, SprintfTemplate(name), {}});
+  for (const std::string& name : o.decrement) out.push_back({Metric::Decrement, SprintfTemplate(name), {}});
   // Logstash's order: count, timing, set, gauge.
-  const std::pair<const char*, Metric::Kind> hashes[] = {
-      {"count", Metric::Count}, {"timing", Metric::Timing}, {"set", Metric::Set}, {"gauge", Metric::Gauge}};
-  for (auto& [option, kind] : hashes)
-    for (auto& [name, value] : s.get_hash(option))
-      out.push_back({kind, SprintfTemplate(name), SprintfTemplate(value.to_string())});
+  const std::pair<const Object*, Metric::Kind> hashes[] = {
+      {&o.count, Metric::Count}, {&o.timing, Metric::Timing}, {&o.set, Metric::Set}, {&o.gauge, Metric::Gauge}};
+  for (auto& [hash, kind] : hashes)
+    for (auto& [name, value] : *hash) out.push_back({kind, SprintfTemplate(name), SprintfTemplate(value.to_string())});
   return out;
 }
 
 class StatsdOutput : public Output {
  public:
   explicit StatsdOutput(const PluginArgs& args) : Output(args) {
-    const Settings& s = args.settings;
-    host_ = s.get_string("host", "localhost");
-    int64_t port = s.get_int("port", 8125);
-    if (port < 1 || port > 65535) throw OptionError("port", "must be 1 to 65535");
-    port_ = std::to_string(port);
-    tcp_ = s.get_string("protocol", "udp") == "tcp";
+    StatsdOptions o = statsd_schema().bind(args.settings);
+    host_ = o.host;
+    port_ = std::to_string(o.port);
+    tcp_ = o.protocol == "tcp";
     auto config = std::make_shared<StatsdConfig>();
-    std::string ns = s.get_string("namespace", "logstash");
-    config->has_namespace = !ns.empty();
-    config->namespace_ = SprintfTemplate(ns);
-    config->sender = SprintfTemplate(s.get_string("sender", "%{host}"));
-    config->metrics = metrics_from(s);
-    config->sample_rate = s.get_number("sample_rate", 1);
-    if (config->sample_rate <= 0 || config->sample_rate > 1)
-      throw OptionError("sample_rate", "must be greater than 0 and at most 1");
+    config->has_namespace = !o.namespace_.empty();
+    config->namespace_ = SprintfTemplate(o.namespace_);
+    config->sender = SprintfTemplate(o.sender);
+    config->metrics = metrics_from(o);
+    config->sample_rate = o.sample_rate;
+    if (config->sample_rate == 0) throw OptionError("sample_rate", "must be greater than 0 and at most 1");
     if (config->sample_rate < 1) {
       char buf[32];
       auto r = std::to_chars(buf, buf + sizeof buf, config->sample_rate);
@@ -330,23 +361,7 @@ PluginInfo statsd_output_info() {
   info.kind = PluginKind::Output;
   info.description = "Sends metrics derived from events to statsd (UDP, or TCP).";
   info.default_codec = "plain";
-  using T = OptionType;
-  info.options = {
-      option("host", T::String, Value("localhost"), "The statsd server."),
-      option("port", T::Number, Value(8125), "Its port."),
-      option("protocol", T::String, Value("udp"), "udp or tcp.", {"udp", "tcp"}),
-      option("namespace", T::String, Value("logstash"),
-             "First part of every metric name (%{field} allowed); empty for none."),
-      option("sender", T::String, Value("%{host}"),
-             "Second part of every metric name (%{field} allowed); dots become underscores."),
-      option("increment", T::Array, Value(Array()), "Counters increased by 1 per event (names may use %{field})."),
-      option("decrement", T::Array, Value(Array()), "Counters decreased by 1 per event."),
-      option("count", T::Hash, Value(Object()), "Counters increased by a value per event: { \"name\" => \"%{bytes}\" }."),
-      option("timing", T::Hash, Value(Object()), "Timings in ms per event: { \"name\" => \"%{took_ms}\" }."),
-      option("gauge", T::Hash, Value(Object()), "Gauges set per event."),
-      option("set", T::Hash, Value(Object()), "Sets (unique values counted by statsd)."),
-      option("sample_rate", T::Number, Value(1), "Send each metric with this probability (0 < rate <= 1)."),
-  };
+  info.options = statsd_schema().specs();
   info.make_output = [](const PluginArgs& args) -> std::unique_ptr<Output> {
     return std::make_unique<StatsdOutput>(args);
   };

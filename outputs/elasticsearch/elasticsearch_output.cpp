@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/text/json_reader.h"
 #include "outputs/elasticsearch/bulk_encoder.h"
@@ -81,10 +82,127 @@ std::string query_escape(const std::string& s) {
   return out;
 }
 
-bool tristate(const Settings& s, const std::string& name, const char* fallback, bool* is_auto) {
-  std::string v = s.get_string(name, fallback);
-  *is_auto = v == "auto";
-  return v == "true";
+// Logstash 8's options. Those whose presence matters ("was it given?") have
+// no default and bind to std::optional.
+struct EsOptions {
+  std::vector<std::string> hosts;
+  std::optional<std::string> index, document_id, action, routing, pipeline;
+  bool doc_as_upsert = false;
+  std::string upsert;
+  int64_t retry_on_conflict = 0;
+  std::optional<std::string> user;
+  std::optional<Password> password, api_key, cloud_auth;
+  std::optional<std::string> cloud_id;
+  std::optional<bool> ssl_enabled, ssl, ssl_certificate_verification, http_compression;
+  std::vector<std::string> ssl_certificate_authorities;
+  std::optional<std::string> cacert, ssl_verification_mode, ssl_certificate, ssl_key;
+  std::optional<int> compression_level;
+  Duration timeout, resurrect_delay, retry_initial_interval, retry_max_interval, bulk_linger;
+  int64_t pool_max = 0, pool_max_per_route = 0;
+  std::string healthcheck_path;
+  std::optional<std::string> path;
+  Object parameters, custom_headers;
+  std::vector<std::string> dlq_custom_codes;
+  bool dlq_on_failed_indexname_interpolation = true;
+  bool manage_template = true;
+  std::optional<std::string> template_file;
+  std::string template_name, template_api;
+  bool template_overwrite = false;
+  std::string ilm_enabled, data_stream;
+  std::string data_stream_type, data_stream_dataset, data_stream_namespace;
+  bool data_stream_auto_routing = true, data_stream_sync_fields = true;
+  bool sniffing = false;
+  Bytes bulk_max_bytes;
+  int64_t bulk_max_events = 0, bulk_max_requests = 0;
+};
+
+const OptionSchema<EsOptions>& es_schema() {
+  static const OptionSchema<EsOptions> schema = [] {
+    using O = EsOptions;
+    OptionSchema<O> s;
+    s.strings("hosts", &O::hosts,
+              "Elasticsearch nodes (host, host:port or URL; //127.0.0.1 if unset); requests go round robin over the live ones.");
+    s.string("index", &O::index, "Index to write to (%{field} allowed); logstash-%{+yyyy.MM.dd} if unset.");
+    s.string("document_id", &O::document_id, "Document id (%{field} allowed); Elasticsearch makes one if unset.");
+    s.string("action", &O::action, "index (if unset), create, update or delete (%{field} allowed).");
+    s.string("routing", &O::routing, "Routing value (%{field} allowed).");
+    s.string("pipeline", &O::pipeline, "Ingest pipeline (%{field} allowed).");
+    s.boolean("doc_as_upsert", &O::doc_as_upsert, "With action => update: create the document when missing.")
+        .fallback(false);
+    s.string("upsert", &O::upsert, "With action => update: JSON document to create when missing.").fallback("");
+    s.integer("retry_on_conflict", &O::retry_on_conflict, "With action => update: Elasticsearch's internal retries.")
+        .fallback(1)
+        .at_least(0);
+    s.string("user", &O::user, "User for basic authentication.");
+    s.password("password", &O::password, "Password for basic authentication.");
+    s.password("api_key", &O::api_key, "API key as id:api_key (needs TLS).");
+    s.string("cloud_id", &O::cloud_id, "Elastic Cloud id, instead of hosts.");
+    s.password("cloud_auth", &O::cloud_auth, "Elastic Cloud user:password.");
+    s.boolean("ssl_enabled", &O::ssl_enabled, "Use https for hosts given without a scheme.");
+    s.boolean("ssl", &O::ssl, "Deprecated name of ssl_enabled.");
+    s.strings("ssl_certificate_authorities", &O::ssl_certificate_authorities, "PEM file of the CAs to trust.");
+    s.path("cacert", &O::cacert, "Deprecated name of ssl_certificate_authorities.");
+    s.string("ssl_verification_mode", &O::ssl_verification_mode, "full (if unset) or none.").one_of({"full", "none"});
+    s.boolean("ssl_certificate_verification", &O::ssl_certificate_verification,
+              "Deprecated: false means ssl_verification_mode => none.");
+    s.path("ssl_certificate", &O::ssl_certificate, "Client certificate (PEM).");
+    s.path("ssl_key", &O::ssl_key, "Client key (PEM).");
+    s.boolean("http_compression", &O::http_compression, "Deprecated: true means compression_level => 1.");
+    s.integer("compression_level", &O::compression_level, "gzip level of request bodies, 0 for none; 1 if unset.")
+        .range(0, 9);
+    s.duration("timeout", &O::timeout, 1, "How long a request may take.").fallback(60).at_least(0.001);
+    s.integer("pool_max", &O::pool_max, "Connections at most, all hosts together.").fallback(1000).at_least(1);
+    s.integer("pool_max_per_route", &O::pool_max_per_route, "Connections at most per host.").fallback(100).at_least(1);
+    s.duration("resurrect_delay", &O::resurrect_delay, 1, "Time between probes of a host set aside.")
+        .fallback(5)
+        .at_least(0.001);
+    s.string("healthcheck_path", &O::healthcheck_path, "Path probed on a host set aside.").fallback("/");
+    s.string("path", &O::path, "Path prefix of the hosts (a proxy).");
+    s.hash("parameters", &O::parameters, "Query parameters added to every request.");
+    s.hash("custom_headers", &O::custom_headers, "Headers added to every request.");
+    s.duration("retry_initial_interval", &O::retry_initial_interval, 1, "Wait before the first retry; doubled each time.")
+        .fallback(2)
+        .at_least(0.001);
+    s.duration("retry_max_interval", &O::retry_max_interval, 1, "Wait between retries at most.").fallback(64);
+    s.strings("dlq_custom_codes", &O::dlq_custom_codes, "Item statuses dead-lettered besides 400 and 404.");
+    s.boolean("dlq_on_failed_indexname_interpolation", &O::dlq_on_failed_indexname_interpolation,
+              "Dead-letter events whose index still holds %{...}.")
+        .fallback(true);
+    s.boolean("manage_template", &O::manage_template, "Install an index template at start.").fallback(true);
+    s.path("template", &O::template_file, "Template file (JSON); logpipe's own for logstash-* if unset.");
+    s.string("template_name", &O::template_name, "Name of the template.").fallback("logstash");
+    s.boolean("template_overwrite", &O::template_overwrite, "Replace a template already there.").fallback(false);
+    s.string("template_api", &O::template_api, "auto, composable or legacy.")
+        .fallback("auto")
+        .one_of({"auto", "composable", "legacy"});
+    s.string("ilm_enabled", &O::ilm_enabled, "Accepted as auto or false: logpipe does not manage ILM.")
+        .fallback("auto")
+        .one_of({"auto", "true", "false"});
+    s.string("data_stream", &O::data_stream, "true, false or auto (auto means false).")
+        .fallback("auto")
+        .one_of({"true", "false", "auto"});
+    s.string("data_stream_type", &O::data_stream_type, "Data stream type.").fallback("logs");
+    s.string("data_stream_dataset", &O::data_stream_dataset, "Data stream dataset.").fallback("generic");
+    s.string("data_stream_namespace", &O::data_stream_namespace, "Data stream namespace.").fallback("default");
+    s.boolean("data_stream_auto_routing", &O::data_stream_auto_routing,
+              "Take the target from the event's [data_stream] fields.")
+        .fallback(true);
+    s.boolean("data_stream_sync_fields", &O::data_stream_sync_fields,
+              "Write the target into the event's [data_stream] fields.")
+        .fallback(true);
+    s.boolean("sniffing", &O::sniffing, "Not supported (false only).").fallback(false);
+    s.accepted("ecs_compatibility", OptionType::String, "Accepted; logpipe has no ECS mode.");
+    s.bytes("bulk_max_bytes", &O::bulk_max_bytes, "logpipe: a bulk request is sent at this size.")
+        .fallback("20MiB")
+        .at_least(1024);
+    s.integer("bulk_max_events", &O::bulk_max_events, "logpipe: ... or at this many events.").fallback(5000).at_least(1);
+    s.duration("bulk_linger", &O::bulk_linger, 1, "logpipe: ... or this long after its first event.").fallback(0.01);
+    s.integer("bulk_max_requests", &O::bulk_max_requests, "logpipe: requests in flight per host at most.")
+        .fallback(4)
+        .at_least(1);
+    return s;
+  }();
+  return schema;
 }
 
 class ElasticsearchOutput : public Output {
@@ -92,39 +210,35 @@ class ElasticsearchOutput : public Output {
   explicit ElasticsearchOutput(const PluginArgs& args) : Output(args) {
     static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
     if (!curl_ready) throw OptionError("", "libcurl could not be initialised");
-    const Settings& s = args.settings;
+    EsOptions o = es_schema().bind(args.settings);
     BulkSenderConfig sc;
     sc.output_id = id();
 
-    for (const char* unsupported : {"sniffing"})
-      if (s.get_bool(unsupported, false))
-        throw OptionError(unsupported, "is not supported by logpipe: list every host in `hosts`");
-    bool ilm_auto = false;
-    if (tristate(s, "ilm_enabled", "auto", &ilm_auto))
+    if (o.sniffing) throw OptionError("sniffing", "is not supported by logpipe: list every host in `hosts`");
+    if (o.ilm_enabled == "true")
       throw OptionError("ilm_enabled", "ILM management is not supported by logpipe: attach the policy in an index template");
 
     // TLS: ssl_enabled, or the deprecated ssl / cacert / ssl_certificate_verification.
-    bool ssl = s.has("ssl_enabled") ? s.get_bool("ssl_enabled") : s.get_bool("ssl", false);
-    std::vector<std::string> cas = s.get_strings("ssl_certificate_authorities");
-    if (cas.empty() && s.has("cacert")) cas = s.get_strings("cacert");
+    bool ssl = o.ssl_enabled.value_or(o.ssl.value_or(false));
+    std::vector<std::string> cas = o.ssl_certificate_authorities;
+    if (cas.empty() && o.cacert) cas = {*o.cacert};
     if (cas.size() > 1) throw OptionError("ssl_certificate_authorities", "takes one file (concatenate the certificates)");
     if (!cas.empty()) sc.ca_file = cas[0];
-    std::string mode = s.get_string("ssl_verification_mode", "full");
-    if (!s.has("ssl_verification_mode") && s.has("ssl_certificate_verification"))
-      mode = s.get_bool("ssl_certificate_verification", true) ? "full" : "none";
+    std::string mode = o.ssl_verification_mode.value_or("full");
+    if (!o.ssl_verification_mode && o.ssl_certificate_verification)
+      mode = *o.ssl_certificate_verification ? "full" : "none";
     sc.verify = mode != "none";
-    sc.client_cert = s.get_string("ssl_certificate");
-    sc.client_key = s.get_string("ssl_key");
+    sc.client_cert = o.ssl_certificate.value_or("");
+    sc.client_key = o.ssl_key.value_or("");
 
     // Hosts (or Elastic Cloud).
-    std::string cloud_id = s.get_string("cloud_id");
-    std::vector<std::string> hosts = s.get_strings("hosts");
-    if (!cloud_id.empty()) {
-      if (s.has("hosts")) throw OptionError("cloud_id", "cannot be used together with hosts");
-      hosts = {es_cloud_url(cloud_id)};
+    std::vector<std::string> hosts = o.hosts;
+    if (o.cloud_id && !o.cloud_id->empty()) {
+      if (!o.hosts.empty()) throw OptionError("cloud_id", "cannot be used together with hosts");
+      hosts = {es_cloud_url(*o.cloud_id)};
     }
     if (hosts.empty()) hosts = {"//127.0.0.1"};
-    std::string path = s.get_string("path");
+    std::string path = o.path.value_or("");
     if (!path.empty() && path.front() != '/') path.insert(0, "/");
     while (!path.empty() && path.back() == '/') path.pop_back();
     std::string url_user, url_password;
@@ -135,9 +249,10 @@ class ElasticsearchOutput : public Output {
     }
 
     // Credentials: user/password, cloud_auth, credentials in the URL, api_key.
-    sc.user = s.get_string("user");
-    sc.password = s.get_string("password");
-    std::string cloud_auth = s.get_string("cloud_auth");
+    sc.user = o.user.value_or("");
+    std::string password = o.password ? o.password->reveal() : "";
+    sc.password = password;
+    std::string cloud_auth = o.cloud_auth ? o.cloud_auth->reveal() : "";
     if (!cloud_auth.empty()) {
       size_t colon = cloud_auth.find(':');
       if (colon == std::string::npos) throw OptionError("cloud_auth", "must be user:password");
@@ -148,112 +263,106 @@ class ElasticsearchOutput : public Output {
       sc.user = url_user;
       sc.password = url_password;
     }
-    std::string api_key = s.get_string("api_key");
-    if (!api_key.empty()) {
+    if (o.api_key && !o.api_key->empty()) {
       if (!sc.user.empty()) throw OptionError("api_key", "cannot be used together with user/password or cloud_auth");
       bool all_https = true;
       for (auto& h : sc.hosts) all_https = all_https && h.base_url.rfind("https://", 0) == 0;
       if (!all_https) throw OptionError("api_key", "needs TLS: set ssl_enabled => true or use https:// hosts");
-      sc.api_key_header = "ApiKey " + base64(api_key);
+      sc.api_key_header = "ApiKey " + base64(o.api_key->reveal());
     }
-    if (!sc.user.empty() && s.get_string("password").empty() && cloud_auth.empty() && url_password.empty())
+    if (!sc.user.empty() && password.empty() && cloud_auth.empty() && url_password.empty())
       throw OptionError("password", "is required with user");
 
-    for (auto& [k, v] : s.get_hash("custom_headers")) sc.custom_headers.emplace_back(k, v.to_string());
-    for (auto& [k, v] : s.get_hash("parameters")) {
+    for (auto& [k, v] : o.custom_headers) sc.custom_headers.emplace_back(k, v.to_string());
+    for (auto& [k, v] : o.parameters) {
       if (!sc.query.empty()) sc.query += '&';
       sc.query += query_escape(k) + "=" + query_escape(v.to_string());
     }
 
-    sc.timeout_ms = static_cast<int64_t>(s.get_number("timeout", 60) * 1000);
-    sc.resurrect_delay_ms = static_cast<int64_t>(s.get_number("resurrect_delay", 5) * 1000);
-    sc.healthcheck_path = s.get_string("healthcheck_path", "/");
+    sc.timeout_ms = o.timeout.milliseconds();
+    sc.resurrect_delay_ms = o.resurrect_delay.milliseconds();
+    sc.healthcheck_path = o.healthcheck_path;
     if (sc.healthcheck_path.empty() || sc.healthcheck_path.front() != '/') sc.healthcheck_path.insert(0, "/");
-    sc.pool_max = static_cast<long>(s.get_int("pool_max", 1000));
-    sc.pool_max_per_route = static_cast<long>(s.get_int("pool_max_per_route", 100));
-    int64_t level = s.get_int("compression_level", 1);
-    if (!s.has("compression_level") && s.has("http_compression"))
-      level = s.get_bool("http_compression") ? 1 : 0;
-    if (level < 0 || level > 9) throw OptionError("compression_level", "must be 0 (none) to 9");
-    sc.compression_level = static_cast<int>(level);
-    for (const std::string& code : s.get_strings("dlq_custom_codes")) {
+    sc.pool_max = static_cast<long>(o.pool_max);
+    sc.pool_max_per_route = static_cast<long>(o.pool_max_per_route);
+    int level = 1;
+    if (o.compression_level)
+      level = *o.compression_level;
+    else if (o.http_compression)
+      level = *o.http_compression ? 1 : 0;
+    sc.compression_level = level;
+    for (const std::string& code : o.dlq_custom_codes) {
       int c = std::atoi(code.c_str());
       if (c == 400 || c == 404) throw OptionError("dlq_custom_codes", "400 and 404 already go to the dead letter queue");
       if (c < 100 || c > 599) throw OptionError("dlq_custom_codes", "[" + code + "] is not an HTTP status");
       sc.dlq_custom_codes.insert(c);
     }
 
-    int64_t bulk_bytes = s.get_int("bulk_max_bytes", 20 << 20);
-    int64_t bulk_events = s.get_int("bulk_max_events", 5000);
-    int64_t requests = s.get_int("bulk_max_requests", 4);
-    if (bulk_bytes < 1024) throw OptionError("bulk_max_bytes", "must be at least 1024");
-    if (bulk_events < 1) throw OptionError("bulk_max_events", "must be at least 1");
-    if (requests < 1) throw OptionError("bulk_max_requests", "must be at least 1");
-    sc.bulk_max_bytes = static_cast<size_t>(bulk_bytes);
-    sc.bulk_max_events = static_cast<size_t>(bulk_events);
-    sc.max_requests_per_host = static_cast<size_t>(std::min<int64_t>(requests, sc.pool_max_per_route));
-    sc.linger_ms = static_cast<int64_t>(s.get_number("bulk_linger", 0.01) * 1000);
+    sc.bulk_max_bytes = static_cast<size_t>(o.bulk_max_bytes.count);
+    sc.bulk_max_events = static_cast<size_t>(o.bulk_max_events);
+    sc.max_requests_per_host = static_cast<size_t>(std::min<int64_t>(o.bulk_max_requests, sc.pool_max_per_route));
+    sc.linger_ms = o.bulk_linger.milliseconds();
 
-    backoff_.initial_ms = static_cast<int64_t>(s.get_number("retry_initial_interval", 2) * 1000);
-    backoff_.max_ms = static_cast<int64_t>(s.get_number("retry_max_interval", 64) * 1000);
-    if (backoff_.initial_ms < 1) throw OptionError("retry_initial_interval", "must be positive");
+    backoff_.initial_ms = o.retry_initial_interval.milliseconds();
+    backoff_.max_ms = o.retry_max_interval.milliseconds();
     if (backoff_.max_ms < backoff_.initial_ms)
       throw OptionError("retry_max_interval", "must not be less than retry_initial_interval");
 
     // What goes into each action.
     auto ac = std::make_shared<BulkActionConfig>();
-    bool ds_auto = false;
-    bool ds = tristate(s, "data_stream", "auto", &ds_auto);
     // logpipe has no ECS-compatibility mode, so `auto` resolves as Logstash's
     // does with ecs_compatibility => disabled: index mode.
+    bool ds = o.data_stream == "true";
     ac->data_stream = ds;
-    ac->ds_type = s.get_string("data_stream_type", "logs");
-    ac->ds_dataset = s.get_string("data_stream_dataset", "generic");
-    ac->ds_namespace = s.get_string("data_stream_namespace", "default");
-    ac->ds_auto_routing = s.get_bool("data_stream_auto_routing", true);
-    ac->ds_sync_fields = s.get_bool("data_stream_sync_fields", true);
+    ac->ds_type = o.data_stream_type;
+    ac->ds_dataset = o.data_stream_dataset;
+    ac->ds_namespace = o.data_stream_namespace;
+    ac->ds_auto_routing = o.data_stream_auto_routing;
+    ac->ds_sync_fields = o.data_stream_sync_fields;
     if (ds) {
-      for (const char* conflicting : {"index", "document_id", "action", "routing"})
-        if (s.has(conflicting))
-          throw OptionError(conflicting, "cannot be used with data_stream => true (data streams take `create` actions into <type>-<dataset>-<namespace>)");
+      std::pair<const char*, bool> conflicting[] = {{"index", o.index.has_value()},
+                                                    {"document_id", o.document_id.has_value()},
+                                                    {"action", o.action.has_value()},
+                                                    {"routing", o.routing.has_value()}};
+      for (auto& [name, given] : conflicting)
+        if (given)
+          throw OptionError(name, "cannot be used with data_stream => true (data streams take `create` actions into <type>-<dataset>-<namespace>)");
       if (ac->ds_type != "logs" && ac->ds_type != "metrics" && ac->ds_type != "synthetics" && ac->ds_type != "traces")
         throw OptionError("data_stream_type", "must be logs, metrics, synthetics or traces");
     }
-    ac->index = SprintfTemplate(s.get_string("index", "logstash-%{+yyyy.MM.dd}"));
-    ac->action = SprintfTemplate(s.get_string("action", "index"));
+    ac->index = SprintfTemplate(o.index.value_or("logstash-%{+yyyy.MM.dd}"));
+    ac->action = SprintfTemplate(o.action.value_or("index"));
     if (ac->action.constant()) {
       const std::string& a = ac->action.text();
       if (a != "index" && a != "create" && a != "update" && a != "delete")
         throw OptionError("action", "must be index, create, update, delete or a %{field} reference");
-      if ((a == "update" || a == "delete") && !s.has("document_id"))
+      if ((a == "update" || a == "delete") && !o.document_id)
         throw OptionError("document_id", "is required with action => " + a);
     }
-    ac->has_document_id = s.has("document_id");
-    ac->document_id = SprintfTemplate(s.get_string("document_id"));
-    ac->has_routing = s.has("routing");
-    ac->routing = SprintfTemplate(s.get_string("routing"));
-    ac->has_pipeline = s.has("pipeline");
-    ac->pipeline = SprintfTemplate(s.get_string("pipeline"));
-    ac->doc_as_upsert = s.get_bool("doc_as_upsert", false);
-    ac->upsert = s.get_string("upsert");
+    ac->has_document_id = o.document_id.has_value();
+    ac->document_id = SprintfTemplate(o.document_id.value_or(""));
+    ac->has_routing = o.routing.has_value();
+    ac->routing = SprintfTemplate(o.routing.value_or(""));
+    ac->has_pipeline = o.pipeline.has_value();
+    ac->pipeline = SprintfTemplate(o.pipeline.value_or(""));
+    ac->doc_as_upsert = o.doc_as_upsert;
+    ac->upsert = o.upsert;
     if (!ac->upsert.empty()) {
       Value parsed;
       std::string error;
       if (!parse_json(ac->upsert, &parsed, &error)) throw OptionError("upsert", "is not JSON: " + error);
     }
-    ac->retry_on_conflict = s.get_int("retry_on_conflict", 1);
-    ac->dlq_on_failed_index_interpolation = s.get_bool("dlq_on_failed_indexname_interpolation", true);
+    ac->retry_on_conflict = o.retry_on_conflict;
+    ac->dlq_on_failed_index_interpolation = o.dlq_on_failed_indexname_interpolation;
     actions_ = std::move(ac);
 
     // The template, installed at start (not for data streams: Elasticsearch
     // 8 has its own for logs-*-*).
-    if (s.get_bool("manage_template", true) && !ds) {
-      std::string api = s.get_string("template_api", "auto");
-      bool legacy = api == "legacy";
-      std::string name = s.get_string("template_name", "logstash");
-      sc.template_path = (legacy ? "/_template/" : "/_index_template/") + query_escape(name);
-      std::string file = s.get_string("template");
-      if (!file.empty()) {
+    if (o.manage_template && !ds) {
+      bool legacy = o.template_api == "legacy";
+      sc.template_path = (legacy ? "/_template/" : "/_index_template/") + query_escape(o.template_name);
+      if (o.template_file && !o.template_file->empty()) {
+        const std::string& file = *o.template_file;
         sc.template_body = read_file(file, "template");
         Value parsed;
         std::string error;
@@ -262,7 +371,7 @@ class ElasticsearchOutput : public Output {
       } else {
         sc.template_body = default_template(legacy);
       }
-      sc.template_overwrite = s.get_bool("template_overwrite", false);
+      sc.template_overwrite = o.template_overwrite;
     }
     if (args.env.validating) return;  // -t and the config build: no connections
     sender_ = std::make_unique<BulkSender>(std::move(sc));
@@ -358,66 +467,7 @@ PluginInfo elasticsearch_output_info() {
   info.kind = PluginKind::Output;
   info.description = "Stores events in Elasticsearch through the _bulk API (Logstash's options).";
   info.default_codec = "plain";
-  using T = OptionType;
-  info.options = {
-      option("hosts", T::Array, std::nullopt,
-             "Elasticsearch nodes (host, host:port or URL; //127.0.0.1 if unset); requests go round robin over the live ones."),
-      option("index", T::String, std::nullopt, "Index to write to (%{field} allowed); logstash-%{+yyyy.MM.dd} if unset."),
-      option("document_id", T::String, std::nullopt, "Document id (%{field} allowed); Elasticsearch makes one if unset."),
-      option("action", T::String, std::nullopt, "index (if unset), create, update or delete (%{field} allowed)."),
-      option("routing", T::String, std::nullopt, "Routing value (%{field} allowed)."),
-      option("pipeline", T::String, std::nullopt, "Ingest pipeline (%{field} allowed)."),
-      option("doc_as_upsert", T::Boolean, Value(false), "With action => update: create the document when missing."),
-      option("upsert", T::String, Value(""), "With action => update: JSON document to create when missing."),
-      option("retry_on_conflict", T::Number, Value(1), "With action => update: Elasticsearch's internal retries."),
-      option("user", T::String, std::nullopt, "User for basic authentication."),
-      option("password", T::Password, std::nullopt, "Password for basic authentication."),
-      option("api_key", T::Password, std::nullopt, "API key as id:api_key (needs TLS)."),
-      option("cloud_id", T::String, std::nullopt, "Elastic Cloud id, instead of hosts."),
-      option("cloud_auth", T::Password, std::nullopt, "Elastic Cloud user:password."),
-      option("ssl_enabled", T::Boolean, std::nullopt, "Use https for hosts given without a scheme."),
-      option("ssl", T::Boolean, std::nullopt, "Deprecated name of ssl_enabled."),
-      option("ssl_certificate_authorities", T::Array, std::nullopt, "PEM file of the CAs to trust."),
-      option("cacert", T::Path, std::nullopt, "Deprecated name of ssl_certificate_authorities."),
-      option("ssl_verification_mode", T::String, std::nullopt, "full (if unset) or none.", {"full", "none"}),
-      option("ssl_certificate_verification", T::Boolean, std::nullopt, "Deprecated: false means ssl_verification_mode => none."),
-      option("ssl_certificate", T::Path, std::nullopt, "Client certificate (PEM)."),
-      option("ssl_key", T::Path, std::nullopt, "Client key (PEM)."),
-      option("http_compression", T::Boolean, std::nullopt, "Deprecated: true means compression_level => 1."),
-      option("compression_level", T::Number, std::nullopt, "gzip level of request bodies, 0 for none; 1 if unset."),
-      option("timeout", T::Number, Value(60), "Seconds a request may take."),
-      option("pool_max", T::Number, Value(1000), "Connections at most, all hosts together."),
-      option("pool_max_per_route", T::Number, Value(100), "Connections at most per host."),
-      option("resurrect_delay", T::Number, Value(5), "Seconds between probes of a host set aside."),
-      option("healthcheck_path", T::String, Value("/"), "Path probed on a host set aside."),
-      option("path", T::String, std::nullopt, "Path prefix of the hosts (a proxy)."),
-      option("parameters", T::Hash, std::nullopt, "Query parameters added to every request."),
-      option("custom_headers", T::Hash, std::nullopt, "Headers added to every request."),
-      option("retry_initial_interval", T::Number, Value(2), "Seconds before the first retry; doubled each time."),
-      option("retry_max_interval", T::Number, Value(64), "Seconds between retries at most."),
-      option("dlq_custom_codes", T::Array, std::nullopt, "Item statuses dead-lettered besides 400 and 404."),
-      option("dlq_on_failed_indexname_interpolation", T::Boolean, Value(true),
-             "Dead-letter events whose index still holds %{...}."),
-      option("manage_template", T::Boolean, Value(true), "Install an index template at start."),
-      option("template", T::Path, std::nullopt, "Template file (JSON); logpipe's own for logstash-* if unset."),
-      option("template_name", T::String, Value("logstash"), "Name of the template."),
-      option("template_overwrite", T::Boolean, Value(false), "Replace a template already there."),
-      option("template_api", T::String, Value("auto"), "auto, composable or legacy.", {"auto", "composable", "legacy"}),
-      option("ilm_enabled", T::String, Value("auto"), "Accepted as auto or false: logpipe does not manage ILM.",
-             {"auto", "true", "false"}),
-      option("data_stream", T::String, Value("auto"), "true, false or auto (auto means false).", {"true", "false", "auto"}),
-      option("data_stream_type", T::String, Value("logs"), "Data stream type."),
-      option("data_stream_dataset", T::String, Value("generic"), "Data stream dataset."),
-      option("data_stream_namespace", T::String, Value("default"), "Data stream namespace."),
-      option("data_stream_auto_routing", T::Boolean, Value(true), "Take the target from the event's [data_stream] fields."),
-      option("data_stream_sync_fields", T::Boolean, Value(true), "Write the target into the event's [data_stream] fields."),
-      option("sniffing", T::Boolean, Value(false), "Not supported (false only)."),
-      option("ecs_compatibility", T::String, std::nullopt, "Accepted; logpipe has no ECS mode."),
-      option("bulk_max_bytes", T::Number, Value(20 << 20), "logpipe: a bulk request is sent at this many bytes."),
-      option("bulk_max_events", T::Number, Value(5000), "logpipe: ... or at this many events."),
-      option("bulk_linger", T::Number, Value(0.01), "logpipe: ... or this many seconds after its first event."),
-      option("bulk_max_requests", T::Number, Value(4), "logpipe: requests in flight per host at most."),
-  };
+  info.options = es_schema().specs();
   info.make_output = [](const PluginArgs& args) -> std::unique_ptr<Output> {
     return std::make_unique<ElasticsearchOutput>(args);
   };
