@@ -11,6 +11,8 @@
 #include <optional>
 #include <thread>
 
+#include "engine/api/monitor.h"
+#include "engine/api/monitoring_api.h"
 #include "engine/config/compiler.h"
 #include "engine/config/parser.h"
 #include "engine/config/plugin_docs.h"
@@ -97,6 +99,14 @@ int main(int argc, char** argv) {
        "size bound of the dead letter queue; past it refused events wait unacknowledged")
     ("path.dead_letter_queue", po::value<std::string>(), "default: <path.data>/dead_letter_queue")
     ("log.level", po::value<std::string>()->default_value("info"), "fatal, error, warn, info, debug, trace")
+    ("log.summary_interval", po::value<std::string>()->default_value("0"),
+       "log a line with events/s, queue depths, p99 latency and Kafka lag this often (30s, 1m; 0: never)")
+    ("api.enabled", po::value<bool>()->default_value(true), "serve the monitoring API (/, /_node/stats, /metrics, /health)")
+    ("api.http.host", po::value<std::string>()->default_value("127.0.0.1"), "address of the monitoring API")
+    ("api.http.port", po::value<std::string>()->default_value("9600-9700"),
+       "port of the monitoring API, or a range: the first free one is taken")
+    ("api.health.output_stall", po::value<std::string>()->default_value("10s"),
+       "/health is 503 when an output with events waiting has delivered nothing this long")
     ("summary", po::bool_switch(), "print events, events/s, CPU and latency percentiles at exit")
     ("list-plugins", po::bool_switch(), "list every plugin")
     ("help-plugin", po::value<std::string>(), "print a plugin's options with types, defaults and help")
@@ -185,6 +195,17 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::optional<double> summary_s = parse_duration(vm["log.summary_interval"].as<std::string>(), 1);
+  std::optional<double> stall_s = parse_duration(vm["api.health.output_stall"].as<std::string>(), 1);
+  ApiSettings api;
+  api.host = vm["api.http.host"].as<std::string>();
+  if (!summary_s || !stall_s || *stall_s <= 0 ||
+      !parse_port_range(vm["api.http.port"].as<std::string>(), &api.port_first, &api.port_last)) {
+    std::fprintf(stderr, "logpipe: log.summary_interval and api.health.output_stall take durations (30s, 1m); "
+                         "api.http.port a port or a range such as 9600-9700\n");
+    return 2;
+  }
+
   config::CompileOptions copts;
   copts.support_escapes = vm["config.support_escapes"].as<bool>();
   copts.plugin_env.data_dir = settings.data_dir;
@@ -240,10 +261,42 @@ int main(int argc, char** argv) {
       }
     }
   });
+  MonitorSettings monitor_settings;
+  monitor_settings.output_stall_ms = static_cast<int64_t>(*stall_s * 1000);
+  Pipeline* running = pipeline.get();
+  Monitor monitor([running] { return running->stats(); }, monitor_settings);
+  std::unique_ptr<MonitoringApi> api_server;
+  if (vm["api.enabled"].as<bool>()) {
+    try {
+      api_server = std::make_unique<MonitoringApi>(monitor, make_node_info(settings.data_dir, kVersion));
+      api_server->start(api);
+      log_info("monitoring API on http://{}:{}/ (/_node/stats, /metrics, /health)", api.host, api_server->port());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "logpipe: %s\n", e.what());
+      return 1;
+    }
+  }
   pipeline->start();
+  monitor.start();
+  std::thread summary_thread;
+  if (*summary_s > 0) {
+    summary_thread = std::thread([&] {
+      auto period = std::chrono::milliseconds(static_cast<int64_t>(*summary_s * 1000));
+      auto next = std::chrono::steady_clock::now() + period;
+      while (!done.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (std::chrono::steady_clock::now() < next) continue;
+        next += period;
+        log_info("summary: {}", summary_line(monitor.snapshot()));
+      }
+    });
+  }
   pipeline->wait();
   done = true;
   signal_thread.join();
+  if (summary_thread.joinable()) summary_thread.join();
+  if (api_server) api_server->stop();
+  monitor.stop();
   PipelineStats stats = pipeline->stats();
   if (vm["summary"].as<bool>()) print_summary(stats);
   // Non-zero for a supervisor (Marathon, systemd) when the run did not end well.

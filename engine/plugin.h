@@ -26,6 +26,7 @@
 #include "engine/event/event.h"
 #include "engine/config/options.h"
 #include "engine/config/typed_options.h"
+#include "engine/metrics/plugin_metrics.h"
 #include "engine/runtime/retry_backoff.h"
 
 namespace logpipe {
@@ -166,6 +167,9 @@ class Input {
   // accepted by every output. Called from a worker thread (never concurrently
   // with itself); store positions / offsets here.
   virtual void committed(uint64_t batch_seq) { (void)batch_seq; }
+  // Figures of its own for the monitoring API (Kafka lag). Called from any
+  // thread while the input runs, so it must be thread-safe.
+  virtual void collect_metrics(PluginMetrics& out) const { (void)out; }
 
   const std::string& id() const { return id_; }
 
@@ -288,6 +292,9 @@ class Output {
   // On the output's thread when the drain begins to wait for the last work:
   // push out whatever is buffered.
   virtual void flush() {}
+  // Figures of its own for the monitoring API (bulk requests by status).
+  // Called from any thread while the output runs: must be thread-safe.
+  virtual void collect_metrics(PluginMetrics& out) const { (void)out; }
 
   const std::string& id() const { return id_; }
 

@@ -28,6 +28,27 @@ class LatencyHistogram {
     total_ += o.total_;
   }
   uint64_t count() const { return total_; }
+  // Events recorded at or below nanos, counting each bucket by its upper
+  // bound (so within the buckets' 3%): a Prometheus histogram's `le` counts.
+  uint64_t count_at_most(int64_t nanos) const {
+    uint64_t n = 0;
+    for (size_t i = 0; i < buckets_.size() && upper(i) <= static_cast<uint64_t>(nanos < 0 ? 0 : nanos); ++i)
+      n += buckets_[i];
+    return n;
+  }
+  // The sum of what was recorded, each event counted as its bucket's middle.
+  double approx_sum_nanos() const {
+    double sum = 0;
+    for (size_t i = 0; i < buckets_.size(); ++i)
+      if (buckets_[i]) sum += double(buckets_[i]) * (double(lower(i)) + double(upper(i))) / 2;
+    return sum;
+  }
+  // The largest recorded duration (its bucket's upper bound); 0 when empty.
+  int64_t max() const {
+    for (size_t i = buckets_.size(); i > 0; --i)
+      if (buckets_[i - 1]) return static_cast<int64_t>(upper(i - 1));
+    return 0;
+  }
   // The duration below which fraction q (0..1) of the recorded events fall.
   int64_t percentile(double q) const {
     if (total_ == 0) return 0;
@@ -52,6 +73,7 @@ class LatencyHistogram {
     size_t sub = static_cast<size_t>((v >> (msb - 5)) & (kSub - 1));
     return static_cast<size_t>((msb - 4) * kSub) + sub;
   }
+  static uint64_t lower(size_t b) { return b == 0 ? 0 : upper(b - 1) + 1; }
   static uint64_t upper(size_t b) {
     if (b < kSub) return b;
     int msb = static_cast<int>(b / kSub) + 4;

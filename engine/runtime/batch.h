@@ -27,6 +27,7 @@ struct Batch {
   std::vector<int64_t> extra_made_ns;
   InputRunner* input = nullptr;
   uint64_t seq = 0;  // 1, 2, 3 ... per input, in the order sealed
+  int64_t sealed_ns = 0;  // steady clock when the input sealed it
   std::atomic<int> holds{0};
   // Set when an output could not take its share (the drain was abandoned):
   // the batch is then never acknowledged.

@@ -1,5 +1,6 @@
 #include "engine/runtime/filter_graph.h"
 
+#include "engine/runtime/steady_clock.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
@@ -60,10 +61,12 @@ class FilterGraph::Emitter final : public FilterContext {
   const Adopt& adopt_;
 };
 
-FilterGraph::FilterGraph(const PipelineConfig& config, const PluginEnv& env) : config_(config) {
+FilterGraph::FilterGraph(const PipelineConfig& config, const PluginEnv& env)
+    : config_(config), counters_(new FilterCounters[config.filters.size()]) {
   for (auto& decl : config.filters) {
     PluginArgs args{decl.info->name, decl.id, *decl.settings, env, nullptr};
     filters_.push_back(decl.info->make_filter(args));
+    metered_.push_back(Filter::common_schema().bind(*decl.settings).enable_metric);
   }
 }
 
@@ -83,6 +86,9 @@ void FilterGraph::run_nodes(const std::vector<GraphNode>& nodes, std::vector<Eve
     if (events.empty()) return;
     if (node.kind == GraphNode::Kind::Plugin) {
       emitter.made.clear();
+      bool metered = metered_[node.plugin];
+      uint64_t given = events.size();
+      int64_t began = metered ? steady_ns() : 0;
       try {
         filters_[node.plugin]->process(events, emitter);
       } catch (const std::exception& ex) {
@@ -96,6 +102,14 @@ void FilterGraph::run_nodes(const std::vector<GraphNode>& nodes, std::vector<Eve
       drop_cancelled(events);
       events.insert(events.end(), emitter.made.begin(), emitter.made.end());
       emitter.made.clear();
+      if (metered) {
+        FilterCounters& c = counters_[node.plugin];
+        int64_t took = steady_ns() - began;
+        c.nanos.fetch_add(static_cast<uint64_t>(took), std::memory_order_relaxed);
+        c.per_event.record(took / static_cast<int64_t>(given), given);
+        c.events_in.fetch_add(given, std::memory_order_relaxed);
+        c.events_out.fetch_add(events.size(), std::memory_order_relaxed);
+      }
       continue;
     }
     size_t nparts = node.branches.size() + 1;

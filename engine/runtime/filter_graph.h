@@ -11,11 +11,14 @@
 // made them. route() says which events each output gets.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
 
 #include "engine/config/pipeline_config.h"
+#include "engine/metrics/latency_histogram.h"
 
 namespace logpipe {
 
@@ -37,6 +40,17 @@ class FilterGraph {
   size_t filter_count() const { return filters_.size(); }
   Filter& filter(size_t i) { return *filters_[i]; }
 
+  // What went through filter i of this graph: written by the graph's worker,
+  // readable from any thread while it runs (relaxed atomics, updated once
+  // per batch, not per event). Zero for a filter with enable_metric => false.
+  struct FilterCounters {
+    std::atomic<uint64_t> events_in{0};
+    std::atomic<uint64_t> events_out{0};  // survivors plus events it created
+    std::atomic<uint64_t> nanos{0};       // time spent in the filter
+    SharedLatencyHistogram per_event;     // each batch's time over its events
+  };
+  const FilterCounters& counters(size_t i) const { return counters_[i]; }
+
  private:
   class Emitter;
   void run_nodes(const std::vector<GraphNode>& nodes, std::vector<Event*>& events,
@@ -44,6 +58,8 @@ class FilterGraph {
 
   const PipelineConfig& config_;
   std::vector<std::unique_ptr<Filter>> filters_;
+  std::unique_ptr<FilterCounters[]> counters_;
+  std::vector<bool> metered_;  // enable_metric of each filter
 };
 
 }  // namespace logpipe

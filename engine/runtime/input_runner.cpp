@@ -112,6 +112,7 @@ void InputRunner::seal_current() {
   Batch* b = current_;
   current_ = nullptr;
   b->seq = ++next_seq_;
+  b->sealed_ns = steady_ns();
   input_->sealed(b->seq);
   waiting_.push_back(b);
   waiting_count_.store(waiting_.size(), std::memory_order_relaxed);

@@ -53,6 +53,7 @@ class InputRunner final : public InputContext {
 
   const PluginDecl& decl() const { return decl_; }
   Input& input() { return *input_; }
+  const Input& input() const { return *input_; }
   // Destroys the input (which stores its final position); batches done
   // afterwards are no longer acknowledged to it.
   void close_input();

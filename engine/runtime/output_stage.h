@@ -70,6 +70,7 @@ class OutputRunner {
 
   const PluginDecl& decl() const { return decl_; }
   std::unique_ptr<OutputEncoder> make_encoder() { return output_->make_encoder(); }
+  void collect_metrics(PluginMetrics& out) const { output_->collect_metrics(out); }
 
   // Worker: hands over events (of batch b, routed here) and takes a hold on b.
   // Blocks while the queue is full. Returns false, taking no hold, once

@@ -25,6 +25,7 @@ struct Pipeline::Worker {
   std::vector<Event*> live;
   std::atomic<uint64_t> events_filtered{0};
   std::atomic<uint64_t> events_made{0};  // by filters
+  std::atomic<uint64_t> events_taken{0};  // in the batches it took from the input queue
 };
 
 Pipeline::Pipeline(std::shared_ptr<const PipelineConfig> config, PipelineSettings settings)
@@ -146,6 +147,8 @@ void Pipeline::run_worker(Worker& w) {
     Batch* b = nullptr;
     if (queue_.pop(b, std::chrono::milliseconds(20))) {
       b->holds.store(1, std::memory_order_relaxed);  // this worker's own
+      w.events_taken.fetch_add(b->events.size(), std::memory_order_relaxed);
+      if (!b->events.empty()) queue_wait_.record(steady_ns() - b->sealed_ns, b->events.size());
       w.live.clear();
       for (Event& e : b->events) w.live.push_back(&e);
       w.graph->run(w.live, [b, &w](std::unique_ptr<Event> e) {
@@ -227,18 +230,26 @@ void Pipeline::wait() {
     }
   }
 
-  final_stats_ = stats();
-  final_stats_.seconds = double(steady_ns() - start_ns_) / 1e9;
-  final_stats_.cpu_seconds = process_cpu_seconds() - start_cpu_;
+  PipelineStats last = stats();
+  last.seconds = double(steady_ns() - start_ns_) / 1e9;
+  last.cpu_seconds = process_cpu_seconds() - start_cpu_;
+  last.running = false;
   if (abandoned_) {
-    final_stats_.undelivered = final_stats_.events_in + [this] {
+    last.undelivered = last.events_in + [this] {
       uint64_t made = 0;
       for (auto& w : workers_) made += w->events_made.load();
       return made;
-    }() - final_stats_.events_done;
-    for (auto& o : final_stats_.outputs)
+    }() - last.events_done;
+    for (auto& o : last.outputs)
       if (o.stats.pending)
         log_error("output {}: {} event(s) not delivered", o.id, o.stats.pending);
+  }
+  {
+    // From here on stats() (the monitoring API may call it) returns these:
+    // what follows may let go of the threads' objects.
+    std::lock_guard<std::mutex> lock(final_mu_);
+    final_stats_ = std::move(last);
+    final_ready_.store(true);
   }
 
   // A thread stuck past the grace period (an output blocked in a write) is
@@ -289,19 +300,56 @@ void Pipeline::wait() {
 }
 
 PipelineStats Pipeline::stats() const {
-  if (waited_) return final_stats_;
+  if (final_ready_.load()) {
+    std::lock_guard<std::mutex> lock(final_mu_);
+    return final_stats_;
+  }
   PipelineStats s;
-  for (auto& in : inputs_) s.events_in += in->events_in();
-  for (auto& w : workers_) s.events_filtered += w->events_filtered.load(std::memory_order_relaxed);
+  for (auto& in : inputs_) {
+    s.events_in += in->events_in();
+    InputSummary is{in->decl().id, in->decl().info->name, in->events_in(), {}, true};
+    is.metered = Input::common_schema().bind(*in->decl().settings).enable_metric;
+    if (is.metered) in->input().collect_metrics(is.own);
+    s.inputs.push_back(std::move(is));
+  }
+  for (auto& w : workers_) {
+    s.events_filtered += w->events_filtered.load(std::memory_order_relaxed);
+    s.input_queue.events_out += w->events_taken.load(std::memory_order_relaxed);
+  }
+  s.input_queue.events_in = s.events_in;
+  s.input_queue.capacity_batches = queue_.capacity();
+  s.input_queue.depth_batches = queue_.depth();
+  s.input_queue.blocked_seconds = double(queue_.blocked_ns()) / 1e9;
+  for (size_t f = 0; f < config_->filters.size(); ++f) {
+    FilterSummary fs{config_->filters[f].id, config_->filters[f].info->name, 0, 0, 0, {}, true};
+    fs.metered = Filter::common_schema().bind(*config_->filters[f].settings).enable_metric;
+    for (auto& w : workers_) {
+      if (!w->graph) continue;
+      const FilterGraph::FilterCounters& c = w->graph->counters(f);
+      fs.events_in += c.events_in.load(std::memory_order_relaxed);
+      fs.events_out += c.events_out.load(std::memory_order_relaxed);
+      fs.seconds += double(c.nanos.load(std::memory_order_relaxed)) / 1e9;
+      fs.per_event.merge(c.per_event.snapshot());
+    }
+    s.filters.push_back(std::move(fs));
+  }
   for (auto& out : outputs_) {
     OutputStats os = out->stats();
     s.events_out += os.delivered;
     s.dead_lettered += os.dead_lettered;
-    s.outputs.push_back({out->decl().id, os});
+    OutputSummary summary{out->decl().id, out->decl().info->name, os, {}, true};
+    summary.metered = Output::common_schema().bind(*out->decl().settings).enable_metric;
+    if (summary.metered) out->collect_metrics(summary.own);
+    s.outputs.push_back(std::move(summary));
   }
+  s.workers = settings_.workers;
+  s.batch_size = settings_.batch_size;
+  s.batch_delay_ms = settings_.batch_delay_ms;
+  s.running = started_.load();
   s.events_done = events_done_.load(std::memory_order_relaxed);
   s.batches = batches_done_.load(std::memory_order_relaxed);
   s.latency = latency_.snapshot();
+  s.queue_wait = queue_wait_.snapshot();
   s.seconds = double(steady_ns() - start_ns_) / 1e9;
   s.cpu_seconds = process_cpu_seconds() - start_cpu_;
   {

@@ -59,7 +59,37 @@ struct PipelineSettings {
 
 struct OutputSummary {
   std::string id;
+  std::string name;  // the plugin, e.g. "elasticsearch"
   OutputStats stats;
+  PluginMetrics own;  // the output's own figures
+  bool metered = true;  // enable_metric
+};
+
+// The queue between the inputs and the filter workers (it holds batches).
+struct InputQueueStats {
+  size_t capacity_batches = 0;
+  size_t depth_batches = 0;
+  uint64_t events_in = 0;   // events of the batches put on it
+  uint64_t events_out = 0;  // events of the batches workers took from it
+  double blocked_seconds = 0;  // inputs waiting for room
+};
+
+struct InputSummary {
+  std::string id;
+  std::string name;
+  uint64_t events_out = 0;  // events it made (into the queue)
+  PluginMetrics own;  // the input's own figures
+  bool metered = true;  // enable_metric
+};
+
+struct FilterSummary {
+  std::string id;
+  std::string name;
+  uint64_t events_in = 0;
+  uint64_t events_out = 0;
+  double seconds = 0;  // time spent in it, all workers together
+  LatencyHistogram per_event;  // time per event (each batch's time over its events)
+  bool metered = true;  // enable_metric
 };
 
 struct PipelineStats {
@@ -73,8 +103,16 @@ struct PipelineStats {
   double seconds = 0;            // from start() to the end of wait()
   double cpu_seconds = 0;        // process CPU time (user + system) over the run
   LatencyHistogram latency;      // per event: made by its input -> its last output completed it
+  LatencyHistogram queue_wait;   // per event: its batch sealed -> a worker took it
   std::vector<OutputSummary> outputs;
   std::vector<std::string> failed_inputs;  // ids of inputs that stopped on an error
+  InputQueueStats input_queue;
+  std::vector<InputSummary> inputs;
+  std::vector<FilterSummary> filters;
+  int workers = 0;
+  int batch_size = 0;
+  int batch_delay_ms = 0;
+  bool running = false;  // started and not yet ended
 };
 
 class Pipeline {
@@ -134,10 +172,13 @@ class Pipeline {
   std::atomic<uint64_t> events_done_{0};
   std::atomic<uint64_t> batches_done_{0};
   SharedLatencyHistogram latency_;
+  SharedLatencyHistogram queue_wait_;
   int64_t start_ns_ = 0;
   double start_cpu_ = 0;
-  PipelineStats final_stats_;
-  bool waited_ = false;
+  mutable std::mutex final_mu_;
+  PipelineStats final_stats_;  // under final_mu_, once final_ready_
+  std::atomic<bool> final_ready_{false};
+  std::atomic<bool> waited_{false};
 };
 
 }  // namespace logpipe
