@@ -13,6 +13,7 @@
 
 #include "engine/api/monitor.h"
 #include "engine/api/monitoring_api.h"
+#include "engine/api/statsd_push.h"
 #include "engine/config/compiler.h"
 #include "engine/config/parser.h"
 #include "engine/config/plugin_docs.h"
@@ -105,6 +106,11 @@ int main(int argc, char** argv) {
     ("api.http.host", po::value<std::string>()->default_value("127.0.0.1"), "address of the monitoring API")
     ("api.http.port", po::value<std::string>()->default_value("9600-9700"),
        "port of the monitoring API, or a range: the first free one is taken")
+    ("metrics.statsd.host", po::value<std::string>(), "push the monitoring figures to this statsd (UDP)")
+    ("metrics.statsd.port", po::value<int>()->default_value(8125), "its port")
+    ("metrics.statsd.prefix", po::value<std::string>(),
+       "first part of every name; default logpipe.<MARATHON_APP_ID>.<MESOS_TASK_ID> (those that are set)")
+    ("metrics.statsd.interval", po::value<std::string>()->default_value("10s"), "how often to push")
     ("api.health.output_stall", po::value<std::string>()->default_value("10s"),
        "/health is 503 when an output with events waiting has delivered nothing this long")
     ("summary", po::bool_switch(), "print events, events/s, CPU and latency percentiles at exit")
@@ -206,6 +212,20 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::optional<StatsdPushSettings> statsd;
+  if (vm.count("metrics.statsd.host")) {
+    statsd.emplace();
+    statsd->host = vm["metrics.statsd.host"].as<std::string>();
+    statsd->port = vm["metrics.statsd.port"].as<int>();
+    if (vm.count("metrics.statsd.prefix")) statsd->prefix = vm["metrics.statsd.prefix"].as<std::string>();
+    std::optional<double> every = parse_duration(vm["metrics.statsd.interval"].as<std::string>(), 1);
+    if (!every || *every < 0.01 || statsd->port < 1 || statsd->port > 65535) {
+      std::fprintf(stderr, "logpipe: metrics.statsd.interval takes a duration (10s, 1m); metrics.statsd.port 1 to 65535\n");
+      return 2;
+    }
+    statsd->interval_ms = static_cast<int64_t>(*every * 1000);
+  }
+
   config::CompileOptions copts;
   copts.support_escapes = vm["config.support_escapes"].as<bool>();
   copts.plugin_env.data_dir = settings.data_dir;
@@ -276,6 +296,16 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::unique_ptr<StatsdPush> statsd_push;
+  if (statsd) {
+    try {
+      statsd_push = std::make_unique<StatsdPush>(monitor, *statsd);
+      statsd_push->start();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "logpipe: %s\n", e.what());
+      return 1;
+    }
+  }
   pipeline->start();
   monitor.start();
   std::thread summary_thread;
@@ -295,6 +325,7 @@ int main(int argc, char** argv) {
   done = true;
   signal_thread.join();
   if (summary_thread.joinable()) summary_thread.join();
+  if (statsd_push) statsd_push->stop();  // the last push has the final figures
   if (api_server) api_server->stop();
   monitor.stop();
   PipelineStats stats = pipeline->stats();

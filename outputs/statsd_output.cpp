@@ -17,6 +17,7 @@
 
 #include "engine/event/sprintf.h"
 #include "engine/config/typed_options.h"
+#include "engine/metrics/statsd_datagrams.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
 
@@ -28,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 // An Ethernet MTU (1500) less IPv6 and UDP headers: a datagram this size is
 // never fragmented on the way.
-constexpr size_t kMaxDatagram = 1432;
+constexpr size_t kMaxDatagram = kStatsdMaxDatagram;
 constexpr auto kLogInterval = std::chrono::seconds(10);
 constexpr auto kResolveRetry = std::chrono::seconds(30);
 
@@ -213,20 +214,7 @@ class StatsdOutput : public Output {
       send_or_drop(lines);
       return;
     }
-    // Whole lines per datagram, without the last newline.
-    while (!lines.empty()) {
-      size_t take = 0;
-      while (take < lines.size()) {
-        size_t nl = lines.find('\n', take);
-        size_t end = nl == std::string_view::npos ? lines.size() : nl + 1;
-        if (take > 0 && end - 1 > kMaxDatagram) break;
-        take = end;
-      }
-      std::string_view datagram = lines.substr(0, take);
-      if (!datagram.empty() && datagram.back() == '\n') datagram.remove_suffix(1);
-      send_or_drop(datagram);
-      lines.remove_prefix(take);
-    }
+    for (std::string_view datagram : statsd_datagrams(lines, kMaxDatagram)) send_or_drop(datagram);
   }
 
  private:

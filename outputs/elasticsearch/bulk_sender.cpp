@@ -47,6 +47,7 @@ struct Request {
   std::string response;
   CURL* easy = nullptr;
   Host* host = nullptr;
+  int64_t sent_ns = 0;
 };
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -347,6 +348,7 @@ struct BulkSender::Impl {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
         stats_requests.fetch_add(1, std::memory_order_relaxed);
         stats_bytes.fetch_add(r.body.size(), std::memory_order_relaxed);
+        r.sent_ns = steady_ns();
         break;
       case Request::TemplatePut:
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, json_headers);
@@ -379,6 +381,11 @@ struct BulkSender::Impl {
       r->easy = nullptr;
       --r->host->in_flight;
       std::string error = result == CURLE_OK ? std::string() : curl_easy_strerror(result);
+      if (r->kind == Request::Bulk) {
+        stats_latency.record(steady_ns() - r->sent_ns);
+        std::lock_guard<std::mutex> lock(stats_mu);
+        ++stats_responses[result == CURLE_OK ? status : 0];
+      }
       done(*r, status, error);
     }
   }
@@ -591,6 +598,9 @@ struct BulkSender::Impl {
   bool zs_ready = false;
   std::thread thread;
 
+  SharedLatencyHistogram stats_latency;
+  mutable std::mutex stats_mu;
+  std::map<long, uint64_t> stats_responses;  // under stats_mu
   std::atomic<uint64_t> stats_requests{0}, stats_failures{0}, stats_bytes{0}, stats_delivered{0},
       stats_duplicates{0}, stats_retried{0}, stats_rejected{0};
 };
@@ -609,6 +619,9 @@ BulkSenderStats BulkSender::stats() const {
   s.items_duplicate = impl_->stats_duplicates.load(std::memory_order_relaxed);
   s.items_retried = impl_->stats_retried.load(std::memory_order_relaxed);
   s.items_rejected = impl_->stats_rejected.load(std::memory_order_relaxed);
+  s.latency = impl_->stats_latency.snapshot();
+  std::lock_guard<std::mutex> lock(impl_->stats_mu);
+  s.responses = impl_->stats_responses;
   return s;
 }
 

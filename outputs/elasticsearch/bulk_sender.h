@@ -25,6 +25,8 @@
 // template is installed on the first live host before any bulk is sent.
 #pragma once
 
+#include <map>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -36,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/metrics/latency_histogram.h"
 #include "engine/plugin.h"
 
 namespace logpipe {
@@ -77,6 +80,8 @@ struct BulkSenderConfig {
 struct BulkSenderStats {
   uint64_t requests = 0, request_failures = 0, bytes_sent = 0;
   uint64_t items_delivered = 0, items_duplicate = 0, items_retried = 0, items_rejected = 0;
+  std::map<long, uint64_t> responses;  // bulk requests answered, by HTTP status (0: no answer)
+  LatencyHistogram latency;             // of bulk requests, sent -> answered
 };
 
 class BulkSender {

@@ -398,6 +398,30 @@ class ElasticsearchOutput : public Output {
     if (sender_) sender_->flush();
   }
 
+  // Logstash's names where it has them (bulk_requests, documents).
+  void collect_metrics(PluginMetrics& out) const override {
+    if (!sender_) return;
+    BulkSenderStats st = sender_->stats();
+    using K = PluginMetric::Kind;
+    out.push_back({"bulk_requests_total", "Bulk requests sent.", K::Counter, {}, double(st.requests)});
+    out.push_back({"bulk_request_failures_total", "Bulk requests that failed as a whole (retried).", K::Counter, {},
+                   double(st.request_failures)});
+    for (auto& [status, n] : st.responses)
+      out.push_back({"bulk_responses_total", "Bulk requests answered, by HTTP status (0: no answer).", K::Counter,
+                     {{"status", std::to_string(status)}}, double(n)});
+    out.push_back({"bulk_bytes_sent_total", "Bytes of bulk request bodies sent.", K::Counter, {}, double(st.bytes_sent)});
+    out.push_back({"documents_successes_total", "Documents stored.", K::Counter, {}, double(st.items_delivered)});
+    out.push_back({"documents_duplicates_total", "Documents already there (409), done.", K::Counter, {},
+                   double(st.items_duplicate)});
+    out.push_back({"documents_retried_total", "Document items retried.", K::Counter, {}, double(st.items_retried)});
+    out.push_back({"documents_non_retryable_failures_total", "Documents refused for good (dead-lettered).", K::Counter,
+                   {}, double(st.items_rejected)});
+    const std::pair<const char*, double> percentiles[] = {{"50", 0.5}, {"99", 0.99}, {"100", 1}};
+    for (auto& [name, q] : percentiles)
+      out.push_back({"bulk_request_latency_seconds", "Bulk request latency, sent to answered, at this percentile.",
+                     K::Gauge, {{"percentile", name}}, double(st.latency.percentile(q)) / 1e9});
+  }
+
  private:
   std::shared_ptr<const BulkActionConfig> actions_;
   RetryBackoff backoff_;
