@@ -234,7 +234,7 @@ class OptionSchema {
   // through the member of T that holds that schema's struct.
   template <class U>
   void include(const OptionSchema<U>& other, Member<U> part) {
-    for (const Entry& e : other.entries_) {
+    for (const auto& e : other.entries_) {
       entries_.push_back({e.spec, nullptr, e.needs_value, e.can_be_absent});
       if (e.apply) {
         auto apply = e.apply;
