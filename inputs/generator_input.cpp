@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
 
@@ -11,22 +12,50 @@ namespace logpipe {
 
 namespace {
 
-
-
 // How often the loop looks at the clock of the batch delay and for shutdown.
 constexpr unsigned kCheckEvery = 64;
 
+struct GeneratorOptions {
+  std::string message;
+  std::vector<std::string> lines;
+  int64_t count = 0;
+  int64_t threads = 1;
+  std::string ecs_compatibility;
+};
+
+const OptionSchema<GeneratorOptions>& generator_schema() {
+  static const OptionSchema<GeneratorOptions> schema = [] {
+    OptionSchema<GeneratorOptions> s;
+    s.string("message", &GeneratorOptions::message,
+             "The message of every event; \"stdin\" reads one line from stdin and uses it.")
+        .fallback("Hello world!");
+    s.strings("lines", &GeneratorOptions::lines,
+              "Lines emitted in order, every round; replaces `message`.");
+    s.integer("count", &GeneratorOptions::count, "Number of rounds to emit; 0 means without end.")
+        .fallback(0);
+    s.integer("threads", &GeneratorOptions::threads,
+              "Accepted for compatibility; one thread generates.")
+        .fallback(1)
+        .no_effect();
+    s.string("ecs_compatibility", &GeneratorOptions::ecs_compatibility,
+             "Field names: only `disabled` (host, sequence) is supported.")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    return s;
+  }();
+  return schema;
+}
+
 }  // namespace
 
-GeneratorInput::GeneratorInput(const PluginArgs& args)
-    : Input(args),
-      message_(args.settings.get_string("message", "Hello world!")),
-      lines_(args.settings.get_strings("lines")),
-      count_(args.settings.get_int("count", 0)),
-      host_(local_hostname()) {
-  if (args.settings.get_string("ecs_compatibility", "disabled") != "disabled")
+GeneratorInput::GeneratorInput(const PluginArgs& args) : Input(args), host_(local_hostname()) {
+  GeneratorOptions o = generator_schema().bind(args.settings);
+  message_ = std::move(o.message);
+  lines_ = std::move(o.lines);
+  count_ = o.count;
+  if (o.ecs_compatibility != "disabled")
     throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
-  if (args.settings.get_int("threads", 1) > 1 && args.env.validating)
+  if (o.threads > 1 && args.env.validating)
     log_warn("generator {}: threads > 1 is accepted but one thread generates", id());
   if (args.make_codec) codec_ = args.make_codec();
 }
@@ -92,21 +121,7 @@ PluginInfo generator_input_info() {
   info.kind = PluginKind::Input;
   info.description = "Generates the same message or lines repeatedly, for tests and benchmarks.";
   info.default_codec = "plain";
-  OptionSpec threads = option("threads", OptionType::Number, Value(1),
-                              "Accepted for compatibility; one thread generates.");
-  threads.deprecated_noop = true;
-  info.options = {
-      option("message", OptionType::String, Value("Hello world!"),
-             "The message of every event; \"stdin\" reads one line from stdin and uses it."),
-      option("lines", OptionType::Array, std::nullopt,
-             "Lines emitted in order, every round; replaces `message`."),
-      option("count", OptionType::Number, Value(0),
-             "Number of rounds to emit; 0 means without end."),
-      threads,
-      option("ecs_compatibility", OptionType::String, Value("disabled"),
-             "Field names: only `disabled` (host, sequence) is supported.",
-             {"disabled", "v1", "v8"}),
-  };
+  info.options = generator_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<GeneratorInput>(args);
   };

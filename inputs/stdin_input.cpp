@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
 
@@ -16,15 +17,30 @@ namespace logpipe {
 
 namespace {
 
-
-
 constexpr size_t kReadBytes = 64 * 1024;
+
+struct StdinOptions {
+  std::string ecs_compatibility;
+};
+
+const OptionSchema<StdinOptions>& stdin_schema() {
+  static const OptionSchema<StdinOptions> schema = [] {
+    OptionSchema<StdinOptions> s;
+    s.string("ecs_compatibility", &StdinOptions::ecs_compatibility,
+             "Field names: only `disabled` (host) is supported.")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    return s;
+  }();
+  return schema;
+}
 
 }  // namespace
 
 StdinInput::StdinInput(const PluginArgs& args, int fd, size_t max_pending_bytes)
     : Input(args), fd_(fd), max_pending_bytes_(max_pending_bytes), host_(local_hostname()) {
-  if (args.settings.get_string("ecs_compatibility", "disabled") != "disabled")
+  StdinOptions o = stdin_schema().bind(args.settings);
+  if (o.ecs_compatibility != "disabled")
     throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
   if (args.make_codec) codec_ = args.make_codec();
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -134,10 +150,7 @@ PluginInfo stdin_input_info() {
   info.description = "Reads events from standard input, one per line with the default codec.";
   info.default_codec = "line";
   info.streaming_input = true;
-  info.options = {
-      option("ecs_compatibility", OptionType::String, Value("disabled"),
-             "Field names: only `disabled` (host) is supported.", {"disabled", "v1", "v8"}),
-  };
+  info.options = stdin_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<StdinInput>(args);
   };

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/plugin_test_support.h"
+
 namespace logpipe {
 namespace {
 
@@ -186,7 +188,7 @@ TEST(GeneratorInputTest, KeepsAHostTheCodecSet) {
     void encode(const Event&, std::string&) override {}
   };
   static PluginEnv env;
-  Settings settings;
+  Settings settings = testing::settings_with_defaults(generator_input_info(), {});
   settings.set("count", Value(1));
   PluginArgs args{"generator", "generator_test", settings, env,
                   [] { return std::make_unique<HostCodec>(); }};

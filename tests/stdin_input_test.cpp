@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/plugin_test_support.h"
+
 namespace logpipe {
 namespace {
 
@@ -105,7 +107,7 @@ struct Pipe {
 std::unique_ptr<StdinInput> make_stdin(int fd, std::function<std::unique_ptr<Codec>()> make_codec,
                                        size_t max_pending_bytes = kStdinMaxPendingBytes) {
   static PluginEnv env;
-  static Settings settings;
+  static Settings settings = testing::settings_with_defaults(stdin_input_info(), {});
   PluginArgs args{"stdin", "stdin_test", settings, env, std::move(make_codec)};
   return std::make_unique<StdinInput>(args, fd, max_pending_bytes);
 }
