@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
@@ -12,11 +13,78 @@ namespace {
 
 constexpr const char* kLogstashGrokPattern = "<%{POSINT:priority}>%{SYSLOGLINE}";
 
-std::vector<std::string> labels_or(const Settings& s, const char* name,
-                                   const std::vector<std::string>& fallback) {
-  if (!s.has(name)) return fallback;
-  std::vector<std::string> v = s.get_strings(name);
-  return v;
+Value labels_value(const std::vector<std::string>& labels) {
+  Array a;
+  for (auto& l : labels) a.emplace_back(l);
+  return Value(std::move(a));
+}
+
+}  // namespace
+
+struct SyslogOptions {
+  std::string host;
+  int port = 0;
+  std::optional<std::string> timezone;
+  std::optional<std::string> locale;
+  bool use_labels = false;
+  std::vector<std::string> severity_labels;
+  std::vector<std::string> facility_labels;
+  bool proxy_protocol = false;
+  std::string grok_pattern;
+  std::string syslog_field;
+  std::string ecs_compatibility;
+  int64_t max_message_size = 0;
+};
+
+namespace {
+
+const OptionSchema<SyslogOptions>& syslog_schema() {
+  static const OptionSchema<SyslogOptions> schema = [] {
+    OptionSchema<SyslogOptions> s;
+    s.string("host", &SyslogOptions::host,
+             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told).")
+        .fallback("127.0.0.1");
+    s.integer("port", &SyslogOptions::port, "Port for both UDP and TCP.")
+        .fallback(514)
+        .range(0, 65535);
+    s.string("timezone", &SyslogOptions::timezone,
+             "Zone of timestamps written without one: an IANA name (\"Europe/Paris\"), \"+02:00\" "
+             "or UTC (the default).");
+    s.string("locale", &SyslogOptions::locale, "Month names: English only (\"en\").");
+    s.boolean("use_labels", &SyslogOptions::use_labels, "Add facility_label and severity_label.")
+        .fallback(true);
+    s.strings("severity_labels", &SyslogOptions::severity_labels, "Names of severities 0 to 7.")
+        .fallback(labels_value(default_severity_labels()));
+    s.strings("facility_labels", &SyslogOptions::facility_labels, "Names of facilities 0 to 23.")
+        .fallback(labels_value(default_facility_labels()));
+    s.boolean("proxy_protocol", &SyslogOptions::proxy_protocol,
+              "PROXY protocol: not supported (false only).")
+        .fallback(false);
+    s.string("grok_pattern", &SyslogOptions::grok_pattern,
+             "Accepted for compatibility: logpipe parses RFC 3164 and RFC 5424 itself.")
+        .fallback(kLogstashGrokPattern);
+    s.string("syslog_field", &SyslogOptions::syslog_field,
+             "Field holding the syslog text (matters only with a codec other than plain).")
+        .fallback("message");
+    s.string("ecs_compatibility", &SyslogOptions::ecs_compatibility,
+             "Field names: only `disabled` (legacy names) is supported.")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    s.integer("max_message_size", &SyslogOptions::max_message_size,
+              "logpipe: longest message in bytes; longer ones are cut and tagged "
+              "_message_truncated.")
+        .fallback(65536)
+        .range(1, 1073741824);
+    return s;
+  }();
+  return schema;
+}
+
+// A codec option's text, when the codec's settings hold it.
+std::optional<std::string> codec_text(const CodecSpec& c, const char* name) {
+  const Value* v = c.settings.get(name);
+  if (!v || v->is_null()) return std::nullopt;
+  return option_value::to_string(*v);
 }
 
 // The plain codec with UTF-8 input only copies the bytes: done inline.
@@ -24,9 +92,9 @@ bool plain_passthrough(const Settings& s) {
   const CodecSpec* c = s.codec();
   if (!c) return true;
   if (c->name != "plain") return false;
-  std::string charset = c->settings.get_string("charset", "UTF-8");
-  return (charset == "UTF-8" || charset == "utf-8") &&
-         c->settings.get_string("ecs_compatibility", "disabled") == "disabled";
+  std::optional<std::string> charset = codec_text(*c, "charset");
+  std::optional<std::string> ecs = codec_text(*c, "ecs_compatibility");
+  return (!charset || *charset == "UTF-8" || *charset == "utf-8") && (!ecs || *ecs == "disabled");
 }
 
 bool english_locale(const std::string& locale) {
@@ -47,51 +115,50 @@ TimeZoneRules zone_option(const std::string& name) {
   return *zone;
 }
 
-SyslogParserSettings parser_settings(const PluginArgs& args) {
-  const Settings& s = args.settings;
+SyslogParserSettings parser_settings(const SyslogOptions& o) {
   SyslogParserSettings p;
-  p.use_labels = s.get_bool("use_labels", true);
-  p.facility_labels = labels_or(s, "facility_labels", default_facility_labels());
-  p.severity_labels = labels_or(s, "severity_labels", default_severity_labels());
-  if (s.has("timezone")) p.zone = zone_option(s.get_string("timezone"));
+  p.use_labels = o.use_labels;
+  p.facility_labels = o.facility_labels;
+  p.severity_labels = o.severity_labels;
+  if (o.timezone) p.zone = zone_option(*o.timezone);
   return p;
 }
 
-StreamServerSettings server_settings(const PluginArgs& args) {
-  const Settings& s = args.settings;
+StreamServerSettings server_settings(const PluginArgs& args, const SyslogOptions& o) {
   StreamServerSettings st;
   st.name = "syslog " + args.id;
-  st.host = s.get_string("host", "127.0.0.1");
-  int64_t port = s.get_int("port", 514);
-  if (port < 0 || port > 65535) throw OptionError("port", "must be between 0 and 65535");
-  st.port = static_cast<int>(port);
-  int64_t max = s.get_int("max_message_size", 65536);
-  if (max < 1 || max > (int64_t{1} << 30))
-    throw OptionError("max_message_size", "must be between 1 and 1073741824 bytes");
-  st.max_frame = st.max_datagram = static_cast<size_t>(max);
+  st.host = o.host;
+  st.port = o.port;
+  st.max_frame = st.max_datagram = static_cast<size_t>(o.max_message_size);
   st.framing = TcpFraming::Syslog;
   return st;
 }
 
+// Checked before the server is made, so a refused option never opens a socket.
+SyslogOptions checked_syslog_options(const PluginArgs& args) {
+  SyslogOptions o = syslog_schema().bind(args.settings);
+  if (o.ecs_compatibility != "disabled")
+    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  if (o.proxy_protocol)
+    throw OptionError("proxy_protocol", "the PROXY protocol is not supported; leave it false");
+  if (o.locale && !english_locale(*o.locale))
+    throw OptionError("locale", "only English month names are supported (locale \"en\")");
+  return o;
+}
+
 }  // namespace
 
-SyslogInput::SyslogInput(const PluginArgs& args)
+SyslogInput::SyslogInput(const PluginArgs& args) : SyslogInput(args, checked_syslog_options(args)) {}
+
+SyslogInput::SyslogInput(const PluginArgs& args, const SyslogOptions& o)
     : Input(args),
-      parser_(parser_settings(args)),
-      server_(server_settings(args), *this),
-      syslog_field_(args.settings.get_string("syslog_field", "message")) {
-  const Settings& s = args.settings;
-  if (s.get_string("ecs_compatibility", "disabled") != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
-  if (s.get_bool("proxy_protocol", false))
-    throw OptionError("proxy_protocol", "the PROXY protocol is not supported; leave it false");
-  if (s.has("locale") && !english_locale(s.get_string("locale")))
-    throw OptionError("locale", "only English month names are supported (locale \"en\")");
-  std::string grok = s.get_string("grok_pattern", kLogstashGrokPattern);
-  if (grok != kLogstashGrokPattern && args.env.validating)
+      parser_(parser_settings(o)),
+      server_(server_settings(args, o), *this),
+      syslog_field_(o.syslog_field) {
+  if (o.grok_pattern != kLogstashGrokPattern && args.env.validating)
     log_warn("syslog {}: grok_pattern is ignored: logpipe parses RFC 3164 and RFC 5424 itself",
              id());
-  if (!plain_passthrough(s) && args.make_codec) codec_ = args.make_codec();
+  if (!plain_passthrough(args.settings) && args.make_codec) codec_ = args.make_codec();
 }
 
 SyslogInput::~SyslogInput() = default;
@@ -154,35 +221,7 @@ PluginInfo syslog_input_info() {
       "Receives RFC 3164 and RFC 5424 syslog messages over UDP and TCP (octet-counted or "
       "LF-framed) on one port.";
   info.default_codec = "plain";
-  Array severity, facility;
-  for (auto& l : default_severity_labels()) severity.emplace_back(l);
-  for (auto& l : default_facility_labels()) facility.emplace_back(l);
-  info.options = {
-      option("host", OptionType::String, Value("127.0.0.1"),
-             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told)."),
-      option("port", OptionType::Number, Value(514), "Port for both UDP and TCP."),
-      option("timezone", OptionType::String,
-             "Zone of timestamps written without one: an IANA name (\"Europe/Paris\"), \"+02:00\" "
-             "or UTC (the default)."),
-      option("locale", OptionType::String, "Month names: English only (\"en\")."),
-      option("use_labels", OptionType::Boolean, Value(true),
-             "Add facility_label and severity_label."),
-      option("severity_labels", OptionType::Array, Value(std::move(severity)),
-             "Names of severities 0 to 7."),
-      option("facility_labels", OptionType::Array, Value(std::move(facility)),
-             "Names of facilities 0 to 23."),
-      option("proxy_protocol", OptionType::Boolean, Value(false),
-             "PROXY protocol: not supported (false only)."),
-      option("grok_pattern", OptionType::String, Value(kLogstashGrokPattern),
-             "Accepted for compatibility: logpipe parses RFC 3164 and RFC 5424 itself."),
-      option("syslog_field", OptionType::String, Value("message"),
-             "Field holding the syslog text (matters only with a codec other than plain)."),
-      option("ecs_compatibility", OptionType::String, Value("disabled"),
-             "Field names: only `disabled` (legacy names) is supported.", {"disabled", "v1", "v8"}),
-      option("max_message_size", OptionType::Number, Value(65536),
-             "logpipe: longest message in bytes; longer ones are cut and tagged "
-             "_message_truncated."),
-  };
+  info.options = syslog_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<SyslogInput>(args);
   };

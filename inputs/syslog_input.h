@@ -47,6 +47,8 @@ namespace logpipe {
 
 PluginInfo syslog_input_info();
 
+struct SyslogOptions;  // its declared options (syslog_input.cpp)
+
 constexpr const char* kSyslogTruncatedTag = "_message_truncated";
 constexpr const char* kSyslogIncompleteTag = "_syslogframeincomplete";
 
@@ -62,6 +64,7 @@ class SyslogInput : public Input, private StreamHandler {
   int bound_port() const { return bound_port_.load(); }
 
  private:
+  SyslogInput(const PluginArgs& args, const SyslogOptions& o);
   void on_datagram(std::string_view data, const Peer& peer, FrameFlags flags) override;
   void on_frame(std::string_view frame, const Peer& peer, FrameFlags flags) override;
   void on_wake() override;

@@ -1,28 +1,72 @@
 #include "inputs/udp_input.h"
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
 
+struct UdpOptions {
+  std::string host;
+  int port = 0;
+  int buffer_size = 0;
+  std::optional<int> receive_buffer_bytes;
+  int workers = 0;
+  int queue_size = 0;
+  std::string source_ip_fieldname;
+  std::string ecs_compatibility;
+};
+
 namespace {
 
-StreamServerSettings udp_server_settings(const PluginArgs& args) {
-  const Settings& s = args.settings;
+const OptionSchema<UdpOptions>& udp_schema() {
+  static const OptionSchema<UdpOptions> schema = [] {
+    OptionSchema<UdpOptions> s;
+    s.string("host", &UdpOptions::host,
+             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told).")
+        .fallback("127.0.0.1");
+    s.integer("port", &UdpOptions::port, "Port to listen on.").required().range(0, 65535);
+    s.integer("buffer_size", &UdpOptions::buffer_size,
+              "Largest datagram read; longer ones are cut and tagged _message_truncated.")
+        .fallback(65536)
+        .range(1, 65536);
+    s.integer("receive_buffer_bytes", &UdpOptions::receive_buffer_bytes,
+              "Socket receive buffer (SO_RCVBUF); default: the system's.")
+        .range(1, 1073741824);
+    s.integer("workers", &UdpOptions::workers,
+              "Accepted for compatibility: one thread reads and decodes.")
+        .fallback(2)
+        .at_least(1);
+    s.integer("queue_size", &UdpOptions::queue_size,
+              "Accepted for compatibility: datagrams wait in the socket buffer.")
+        .fallback(2000)
+        .at_least(1);
+    s.string("source_ip_fieldname", &UdpOptions::source_ip_fieldname,
+             "Field for the sender's address.")
+        .fallback("host");
+    s.string("ecs_compatibility", &UdpOptions::ecs_compatibility,
+             "Field names: only `disabled` (legacy names) is supported.")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    return s;
+  }();
+  return schema;
+}
+
+// Checked before the server is made, so a refused option never opens a socket.
+UdpOptions checked_udp_options(const PluginArgs& args) {
+  UdpOptions o = udp_schema().bind(args.settings);
+  if (o.ecs_compatibility != "disabled")
+    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  return o;
+}
+
+StreamServerSettings udp_server_settings(const PluginArgs& args, const UdpOptions& o) {
   StreamServerSettings st;
   st.name = "udp " + args.id;
-  st.host = s.get_string("host", "127.0.0.1");
-  int64_t port = s.get_int("port", -1);
-  if (port < 0 || port > 65535) throw OptionError("port", "must be between 0 and 65535");
-  st.port = static_cast<int>(port);
-  int64_t size = s.get_int("buffer_size", 65536);
-  if (size < 1 || size > 65536) throw OptionError("buffer_size", "must be between 1 and 65536");
-  st.max_datagram = static_cast<size_t>(size);
-  if (s.has("receive_buffer_bytes")) {
-    int64_t rcv = s.get_int("receive_buffer_bytes");
-    if (rcv < 1 || rcv > (int64_t{1} << 30))
-      throw OptionError("receive_buffer_bytes", "must be between 1 and 1073741824");
-    st.udp_receive_buffer = static_cast<int>(rcv);
-  }
+  st.host = o.host;
+  st.port = o.port;
+  st.max_datagram = static_cast<size_t>(o.buffer_size);
+  if (o.receive_buffer_bytes) st.udp_receive_buffer = *o.receive_buffer_bytes;
   st.tcp = false;
   st.udp = true;
   return st;
@@ -30,15 +74,10 @@ StreamServerSettings udp_server_settings(const PluginArgs& args) {
 
 }  // namespace
 
-UdpInput::UdpInput(const PluginArgs& args)
-    : Input(args),
-      server_(udp_server_settings(args), *this),
-      host_field_(args.settings.get_string("source_ip_fieldname", "host")) {
-  const Settings& s = args.settings;
-  if (s.get_string("ecs_compatibility", "disabled") != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
-  if (s.get_int("workers", 2) < 1) throw OptionError("workers", "must be at least 1");
-  if (s.get_int("queue_size", 2000) < 1) throw OptionError("queue_size", "must be at least 1");
+UdpInput::UdpInput(const PluginArgs& args) : UdpInput(args, checked_udp_options(args)) {}
+
+UdpInput::UdpInput(const PluginArgs& args, const UdpOptions& o)
+    : Input(args), server_(udp_server_settings(args, o), *this), host_field_(o.source_ip_fieldname) {
   if (args.make_codec) codec_ = args.make_codec();
 }
 
@@ -80,24 +119,7 @@ PluginInfo udp_input_info() {
   info.kind = PluginKind::Input;
   info.description = "Reads events from UDP datagrams.";
   info.default_codec = "plain";
-  info.options = {
-      option("host", OptionType::String, Value("127.0.0.1"),
-             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told)."),
-      option("port", OptionType::Number, "Port to listen on."),
-      option("buffer_size", OptionType::Number, Value(65536),
-             "Largest datagram read; longer ones are cut and tagged _message_truncated."),
-      option("receive_buffer_bytes", OptionType::Number,
-             "Socket receive buffer (SO_RCVBUF); default: the system's."),
-      option("workers", OptionType::Number, Value(2),
-             "Accepted for compatibility: one thread reads and decodes."),
-      option("queue_size", OptionType::Number, Value(2000),
-             "Accepted for compatibility: datagrams wait in the socket buffer."),
-      option("source_ip_fieldname", OptionType::String, Value("host"),
-             "Field for the sender's address."),
-      option("ecs_compatibility", OptionType::String, Value("disabled"),
-             "Field names: only `disabled` (legacy names) is supported.", {"disabled", "v1", "v8"}),
-  };
-  info.options[1].required = true;
+  info.options = udp_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<UdpInput>(args);
   };

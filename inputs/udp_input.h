@@ -28,6 +28,8 @@ namespace logpipe {
 
 PluginInfo udp_input_info();
 
+struct UdpOptions;  // its declared options (udp_input.cpp)
+
 class UdpInput : public Input, private StreamHandler {
  public:
   explicit UdpInput(const PluginArgs& args);
@@ -38,6 +40,7 @@ class UdpInput : public Input, private StreamHandler {
   int bound_port() const { return bound_port_.load(); }
 
  private:
+  UdpInput(const PluginArgs& args, const UdpOptions& o);
   void on_datagram(std::string_view data, const Peer& peer, FrameFlags flags) override;
   void on_wake() override;
 

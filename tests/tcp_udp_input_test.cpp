@@ -16,6 +16,7 @@
 #include "inputs/syslog_input.h"
 #include "inputs/tcp_input.h"
 #include "inputs/udp_input.h"
+#include "tests/plugin_test_support.h"
 
 namespace logpipe {
 namespace {
@@ -46,12 +47,26 @@ class CollectingContext : public InputContext {
   std::vector<Event> events_;
 };
 
+template <class In>
+const char* input_name() {
+  if constexpr (std::is_same_v<In, TcpInput>) return "tcp";
+  if constexpr (std::is_same_v<In, UdpInput>) return "udp";
+  if constexpr (std::is_same_v<In, SyslogInput>) return "syslog";
+}
+
+// As the compiler hands them to the input: its declared defaults, then `given`.
+template <class In>
+Settings with_defaults(const Settings& given) {
+  const PluginInfo* info = find_plugin(PluginKind::Input, input_name<In>());
+  return testing::settings_with_defaults(*info, given.all());
+}
+
 // An input built from settings, running on its own thread until destroyed.
 template <class In>
 class Running {
  public:
-  Running(Settings settings, const std::string& codec, size_t extra = 0)
-      : settings_(std::move(settings)) {
+  Running(const Settings& settings, const std::string& codec, size_t extra = 0)
+      : settings_(with_defaults<In>(settings)) {
     auto spec = std::make_shared<CodecSpec>();
     spec->name = codec;
     settings_.set_codec(spec);
@@ -209,6 +224,7 @@ TEST(TcpInput, RefusesClientModeSslAndProxyProtocol) {
   for (auto& [name, value] : refused) {
     Settings s = loopback_any_port();
     s.set(name, value);
+    s = with_defaults<TcpInput>(s);
     PluginEnv env;
     PluginArgs args{"tcp", "tcp_1", s, env, nullptr};
     try {
