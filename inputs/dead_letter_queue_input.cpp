@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "engine/codecs/iso8601.h"
+#include "engine/config/typed_options.h"
 #include "engine/codecs/json_event_decoder.h"
 #include "engine/text/json_reader.h"
 #include "engine/text/json_writer.h"
@@ -54,18 +55,50 @@ std::string segment_path(const std::string& dir, uint64_t n) {
   return dir + name;
 }
 
+struct DlqOptions {
+  std::string path;
+  std::string pipeline_id;
+  bool commit_offsets = false;
+  std::optional<std::string> sincedb_path;
+  std::optional<std::string> start_timestamp;
+  bool clean_consumed = false;
+};
+
+const OptionSchema<DlqOptions>& dead_letter_queue_schema() {
+  static const OptionSchema<DlqOptions> schema = [] {
+    OptionSchema<DlqOptions> s;
+    s.path("path", &DlqOptions::path,
+           "The dead letter queue directory (path.dead_letter_queue of the pipeline "
+           "that wrote it, by default <path.data>/dead_letter_queue).")
+        .required();
+    s.string("pipeline_id", &DlqOptions::pipeline_id, "Whose dead letters to read.").fallback("main");
+    s.boolean("commit_offsets", &DlqOptions::commit_offsets,
+              "Store how far every output accepted the replayed events, and go on from there after a restart.")
+        .fallback(true);
+    s.path("sincedb_path", &DlqOptions::sincedb_path,
+           "Where the position is stored (default <path.data>/dead_letter_queue_input/<id>.sincedb).");
+    s.string("start_timestamp", &DlqOptions::start_timestamp,
+             "Skip entries written before this ISO 8601 time.");
+    s.boolean("clean_consumed", &DlqOptions::clean_consumed,
+              "Delete segments whose events every output has accepted.")
+        .fallback(false);
+    return s;
+  }();
+  return schema;
+}
+
 class DeadLetterQueueInput : public Input {
  public:
   explicit DeadLetterQueueInput(const PluginArgs& args)
       : Input(args), decoder_(Settings(), /*set_original=*/false) {
-    const Settings& s = args.settings;
-    dir_ = s.get_string("path") + "/" + s.get_string("pipeline_id", "main");
-    commit_offsets_ = s.get_bool("commit_offsets", true);
-    clean_consumed_ = s.get_bool("clean_consumed", false);
-    sincedb_path_ = s.get_string("sincedb_path", "");
+    DlqOptions o = dead_letter_queue_schema().bind(args.settings);
+    dir_ = o.path + "/" + o.pipeline_id;
+    commit_offsets_ = o.commit_offsets;
+    clean_consumed_ = o.clean_consumed;
+    sincedb_path_ = o.sincedb_path.value_or("");
     if (sincedb_path_.empty())
       sincedb_path_ = args.env.data_dir + "/dead_letter_queue_input/" + args.id + ".sincedb";
-    std::string start = s.get_string("start_timestamp", "");
+    std::string start = o.start_timestamp.value_or("");
     if (!start.empty() && !parse_iso8601(start, &start_))
       throw OptionError("start_timestamp", "'" + start + "' is not an ISO 8601 time such as 2026-11-26T04:00:00");
     has_start_ = !start.empty();
@@ -229,22 +262,7 @@ PluginInfo dead_letter_queue_input_info() {
   info.kind = PluginKind::Input;
   info.description = "Reads back the events outputs refused (the dead letter queue), for reprocessing.";
   info.default_codec = "plain";
-  OptionSpec path = option("path", OptionType::Path,
-                           "The dead letter queue directory (path.dead_letter_queue of the pipeline "
-                           "that wrote it, by default <path.data>/dead_letter_queue).");
-  path.required = true;
-  info.options = {
-      path,
-      option("pipeline_id", OptionType::String, Value("main"), "Whose dead letters to read."),
-      option("commit_offsets", OptionType::Boolean, Value(true),
-             "Store how far every output accepted the replayed events, and go on from there after a restart."),
-      option("sincedb_path", OptionType::Path,
-             "Where the position is stored (default <path.data>/dead_letter_queue_input/<id>.sincedb)."),
-      option("start_timestamp", OptionType::String,
-             "Skip entries written before this ISO 8601 time."),
-      option("clean_consumed", OptionType::Boolean, Value(false),
-             "Delete segments whose events every output has accepted."),
-  };
+  info.options = dead_letter_queue_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<DeadLetterQueueInput>(args);
   };
