@@ -14,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "engine/config/typed_options.h"
 #include "engine/runtime/batch_position_ledger.h"
 #include "engine/system/system_io.h"
 #include "engine/system/log.h"
@@ -31,106 +32,237 @@ constexpr const char* kStringDeserializer =
 
 // ------------------------------------------------------------ options
 
-OptionSpec noop(OptionSpec spec) {
-  spec.deprecated_noop = true;
-  return spec;
+struct KafkaOptions {
+  int64_t auto_commit_interval_ms = 0;
+  bool auto_create_topics = false;
+  std::optional<std::string> auto_offset_reset;
+  std::string bootstrap_servers;
+  bool check_crcs = false;
+  std::string client_id;
+  std::optional<std::string> client_rack;
+  int64_t connections_max_idle_ms = 0;
+  int consumer_threads = 0;
+  std::string decorate_events;
+  bool enable_auto_commit = false;
+  int64_t fetch_max_bytes = 0;
+  int64_t fetch_max_wait_ms = 0;
+  std::optional<int64_t> fetch_min_bytes;
+  std::string group_id;
+  std::optional<std::string> group_instance_id;
+  int64_t heartbeat_interval_ms = 0;
+  std::string isolation_level;
+  Object kafka_properties;
+  int64_t max_partition_fetch_bytes = 0;
+  int64_t max_poll_interval_ms = 0;
+  int max_poll_records = 0;
+  int64_t metadata_max_age_ms = 0;
+  std::optional<std::string> partition_assignment_strategy;
+  int poll_timeout_ms = 0;
+  int64_t receive_buffer_bytes = 0;
+  int64_t reconnect_backoff_ms = 0;
+  int64_t request_timeout_ms = 0;
+  int64_t retry_backoff_ms = 0;
+  std::optional<Password> sasl_jaas_config;
+  std::optional<std::string> sasl_kerberos_service_name;
+  std::string sasl_mechanism;
+  std::optional<Password> sasl_password;
+  std::optional<std::string> sasl_username;
+  std::string security_protocol;
+  int64_t send_buffer_bytes = 0;
+  int64_t session_timeout_ms = 0;
+  std::string ssl_endpoint_identification_algorithm;
+  std::optional<Password> ssl_key_password;
+  std::optional<std::string> ssl_keystore_location;
+  std::optional<Password> ssl_keystore_password;
+  std::optional<std::string> ssl_keystore_type;
+  std::optional<std::string> ssl_truststore_location;
+  std::optional<Password> ssl_truststore_password;
+  std::optional<std::string> ssl_truststore_type;
+  std::vector<std::string> topics;
+  std::optional<std::string> topics_pattern;
+};
+
+using K = KafkaOptions;
+
+const OptionSchema<KafkaOptions>& kafka_schema() {
+  static const OptionSchema<KafkaOptions> schema = [] {
+    using T = OptionType;
+    OptionSchema<KafkaOptions> s;
+    s.integer("auto_commit_interval_ms", &K::auto_commit_interval_ms,
+              "How often stored offsets (those of delivered events) are committed.")
+        .fallback(5000);
+    s.boolean("auto_create_topics", &K::auto_create_topics,
+              "Let the broker create a missing subscribed topic (if it allows it).")
+        .fallback(true);
+    s.string("auto_offset_reset", &K::auto_offset_reset,
+             "Where to start without a committed offset: earliest, latest, none (fail).")
+        .one_of({"earliest", "latest", "none"});
+    s.string("bootstrap_servers", &K::bootstrap_servers,
+             "Brokers for the first connection, host1:port1,host2:port2.")
+        .fallback("localhost:9092");
+    s.boolean("check_crcs", &K::check_crcs, "Check the CRC32 of consumed records.").fallback(true);
+    s.accepted("client_dns_lookup", T::String,
+               "Accepted for compatibility; librdkafka tries every address.")
+        .fallback("use_all_dns_ips")
+        .one_of({"default", "use_all_dns_ips", "resolve_canonical_bootstrap_servers_only"})
+        .no_effect();
+    s.string("client_id", &K::client_id,
+             "Client id sent to brokers; each consumer thread adds -<index>.")
+        .fallback("logstash");
+    s.string("client_rack", &K::client_rack,
+             "Rack of this consumer (fetch from the closest replica).");
+    s.integer("connections_max_idle_ms", &K::connections_max_idle_ms,
+              "Close connections idle this long.")
+        .fallback(540000);
+    s.integer("consumer_threads", &K::consumer_threads,
+              "Consumers in this process (one thread each); partitions are shared among them.")
+        .fallback(1)
+        .at_least(1);
+    s.string("decorate_events", &K::decorate_events,
+             "Add [@metadata][kafka] fields: none, basic (topic, partition, offset, key, "
+             "timestamp, consumer_group), extended (basic + headers); true = basic.")
+        .fallback("none")
+        .one_of({"none", "basic", "extended", "false", "true"});
+    s.boolean("enable_auto_commit", &K::enable_auto_commit,
+              "Commit stored offsets periodically; false commits after every delivered batch.")
+        .fallback(true);
+    s.accepted("exclude_internal_topics", T::String,
+               "Accepted for compatibility; internal topics are only read when named.")
+        .no_effect();
+    s.integer("fetch_max_bytes", &K::fetch_max_bytes, "Most data a fetch returns.")
+        .fallback(52428800);
+    s.integer("fetch_max_wait_ms", &K::fetch_max_wait_ms,
+              "Longest the broker waits for fetch_min_bytes.")
+        .fallback(500);
+    s.integer("fetch_min_bytes", &K::fetch_min_bytes, "Least data the broker answers a fetch with.");
+    s.string("group_id", &K::group_id,
+             "Consumer group; processes with the same group share the partitions.")
+        .fallback("logstash");
+    s.string("group_instance_id", &K::group_instance_id,
+             "Static membership id; each consumer thread adds -<index> when there are several.");
+    s.integer("heartbeat_interval_ms", &K::heartbeat_interval_ms,
+              "Heartbeat period to the group coordinator.")
+        .fallback(3000);
+    s.string("isolation_level", &K::isolation_level,
+             "read_committed hides aborted transactional messages.")
+        .fallback("read_uncommitted")
+        .one_of({"read_uncommitted", "read_committed"});
+    s.accepted("jaas_path", T::Path, "Java only; use sasl_jaas_config or sasl_username.").no_effect();
+    s.hash("kafka_properties", &K::kafka_properties,
+           "Any librdkafka consumer property by name, e.g. { \"fetch.error.backoff.ms\" "
+           "=> \"100\" }; applied last.");
+    s.accepted("kerberos_config", T::Path, "Java only; librdkafka uses the system krb5.").no_effect();
+    s.accepted("key_deserializer_class", T::String,
+               "Accepted for compatibility; keys are read as strings.")
+        .fallback(kStringDeserializer)
+        .no_effect();
+    s.integer("max_partition_fetch_bytes", &K::max_partition_fetch_bytes,
+              "Most data a fetch returns per partition.")
+        .fallback(1048576);
+    s.integer("max_poll_interval_ms", &K::max_poll_interval_ms,
+              "Longest time between polls before the group drops this consumer.")
+        .fallback(300000);
+    s.integer("max_poll_records", &K::max_poll_records, "Most messages taken per poll.")
+        .fallback(500)
+        .at_least(1);
+    s.integer("metadata_max_age_ms", &K::metadata_max_age_ms, "Metadata refresh period.")
+        .fallback(300000);
+    s.string("partition_assignment_strategy", &K::partition_assignment_strategy,
+             "range, round_robin or cooperative_sticky (sticky is not offered by librdkafka).");
+    s.integer("poll_timeout_ms", &K::poll_timeout_ms, "Longest wait in one poll.")
+        .fallback(100)
+        .at_least(0);
+    s.integer("receive_buffer_bytes", &K::receive_buffer_bytes,
+              "SO_RCVBUF; at the default or -1 the OS sizes it.")
+        .fallback(32768);
+    s.integer("reconnect_backoff_ms", &K::reconnect_backoff_ms, "Wait before reconnecting.")
+        .fallback(50);
+    s.integer("request_timeout_ms", &K::request_timeout_ms, "Network request timeout.")
+        .fallback(40000);
+    s.integer("retry_backoff_ms", &K::retry_backoff_ms, "Wait before retrying a failed fetch.")
+        .fallback(100);
+    s.accepted("sasl_client_callback_handler_class", T::String, "Java only.").no_effect();
+    s.password("sasl_jaas_config", &K::sasl_jaas_config,
+               "JAAS text; its username='..' password='..' are used for PLAIN and SCRAM.");
+    s.string("sasl_kerberos_service_name", &K::sasl_kerberos_service_name,
+             "Kerberos principal name of the brokers (needed for GSSAPI).");
+    s.string("sasl_mechanism", &K::sasl_mechanism,
+             "GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER.")
+        .fallback("GSSAPI");
+    s.password("sasl_password", &K::sasl_password,
+               "SASL password (logpipe; or in sasl_jaas_config).");
+    s.string("sasl_username", &K::sasl_username, "SASL user name (logpipe; or in sasl_jaas_config).");
+    s.string("security_protocol", &K::security_protocol, "How to talk to the brokers.")
+        .fallback("PLAINTEXT")
+        .one_of({"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"});
+    s.integer("send_buffer_bytes", &K::send_buffer_bytes,
+              "SO_SNDBUF; at the default or -1 the OS sizes it.")
+        .fallback(131072);
+    s.integer("session_timeout_ms", &K::session_timeout_ms,
+              "The group drops a consumer whose heartbeats stop this long.")
+        .fallback(10000);
+    s.string("ssl_endpoint_identification_algorithm", &K::ssl_endpoint_identification_algorithm,
+             "https checks the broker host name against its certificate; \"\" does not.")
+        .fallback("https");
+    s.password("ssl_key_password", &K::ssl_key_password, "Password of the private key.");
+    s.path("ssl_keystore_location", &K::ssl_keystore_location,
+           "Client certificate and key (PKCS#12 file).");
+    s.password("ssl_keystore_password", &K::ssl_keystore_password, "Password of the keystore.");
+    s.string("ssl_keystore_type", &K::ssl_keystore_type, "PKCS12 (JKS is Java only).");
+    s.path("ssl_truststore_location", &K::ssl_truststore_location,
+           "CA certificates (PEM file or directory).");
+    s.password("ssl_truststore_password", &K::ssl_truststore_password,
+               "Not needed for PEM; accepted.");
+    s.string("ssl_truststore_type", &K::ssl_truststore_type,
+             "PEM (JKS and PKCS12 truststores are Java only).");
+    s.strings("topics", &K::topics, "Topics to subscribe to.").fallback(Value(Array{Value("logstash")}));
+    s.string("topics_pattern", &K::topics_pattern,
+             "Regular expression (POSIX extended) of topic names; replaces topics.");
+    s.accepted("value_deserializer_class", T::String,
+               "Accepted for compatibility; values go through the codec.")
+        .fallback(kStringDeserializer)
+        .no_effect();
+    return s;
+  }();
+  return schema;
 }
 
-OptionSpecs kafka_options() {
-  using T = OptionType;
-  return {
-      option("auto_commit_interval_ms", T::Number, Value(5000),
-             "How often stored offsets (those of delivered events) are committed."),
-      option("auto_create_topics", T::Boolean, Value(true),
-             "Let the broker create a missing subscribed topic (if it allows it)."),
-      option("auto_offset_reset", T::String, std::nullopt,
-             "Where to start without a committed offset: earliest, latest, none (fail).",
-             {"earliest", "latest", "none"}),
-      option("bootstrap_servers", T::String, Value("localhost:9092"),
-             "Brokers for the first connection, host1:port1,host2:port2."),
-      option("check_crcs", T::Boolean, Value(true), "Check the CRC32 of consumed records."),
-      noop(option("client_dns_lookup", T::String, Value("use_all_dns_ips"),
-                  "Accepted for compatibility; librdkafka tries every address.",
-                  {"default", "use_all_dns_ips", "resolve_canonical_bootstrap_servers_only"})),
-      option("client_id", T::String, Value("logstash"),
-             "Client id sent to brokers; each consumer thread adds -<index>."),
-      option("client_rack", T::String, "Rack of this consumer (fetch from the closest replica)."),
-      option("connections_max_idle_ms", T::Number, Value(540000),
-             "Close connections idle this long."),
-      option("consumer_threads", T::Number, Value(1),
-             "Consumers in this process (one thread each); partitions are shared among them."),
-      option("decorate_events", T::String, Value("none"),
-             "Add [@metadata][kafka] fields: none, basic (topic, partition, offset, key, "
-             "timestamp, consumer_group), extended (basic + headers); true = basic.",
-             {"none", "basic", "extended", "false", "true"}),
-      option("enable_auto_commit", T::Boolean, Value(true),
-             "Commit stored offsets periodically; false commits after every delivered batch."),
-      noop(option("exclude_internal_topics", T::String,
-                  "Accepted for compatibility; internal topics are only read when named.")),
-      option("fetch_max_bytes", T::Number, Value(52428800), "Most data a fetch returns."),
-      option("fetch_max_wait_ms", T::Number, Value(500),
-             "Longest the broker waits for fetch_min_bytes."),
-      option("fetch_min_bytes", T::Number, "Least data the broker answers a fetch with."),
-      option("group_id", T::String, Value("logstash"),
-             "Consumer group; processes with the same group share the partitions."),
-      option("group_instance_id", T::String,
-             "Static membership id; each consumer thread adds -<index> when there are several."),
-      option("heartbeat_interval_ms", T::Number, Value(3000),
-             "Heartbeat period to the group coordinator."),
-      option("isolation_level", T::String, Value("read_uncommitted"),
-             "read_committed hides aborted transactional messages.",
-             {"read_uncommitted", "read_committed"}),
-      noop(option("jaas_path", T::Path, "Java only; use sasl_jaas_config or sasl_username.")),
-      option("kafka_properties", T::Hash,
-             "Any librdkafka consumer property by name, e.g. { \"fetch.error.backoff.ms\" "
-             "=> \"100\" }; applied last."),
-      noop(option("kerberos_config", T::Path, "Java only; librdkafka uses the system krb5.")),
-      noop(option("key_deserializer_class", T::String, Value(kStringDeserializer),
-                  "Accepted for compatibility; keys are read as strings.")),
-      option("max_partition_fetch_bytes", T::Number, Value(1048576),
-             "Most data a fetch returns per partition."),
-      option("max_poll_interval_ms", T::Number, Value(300000),
-             "Longest time between polls before the group drops this consumer."),
-      option("max_poll_records", T::Number, Value(500), "Most messages taken per poll."),
-      option("metadata_max_age_ms", T::Number, Value(300000), "Metadata refresh period."),
-      option("partition_assignment_strategy", T::String,
-             "range, round_robin or cooperative_sticky (sticky is not offered by librdkafka)."),
-      option("poll_timeout_ms", T::Number, Value(100), "Longest wait in one poll."),
-      option("receive_buffer_bytes", T::Number, Value(32768),
-             "SO_RCVBUF; at the default or -1 the OS sizes it."),
-      option("reconnect_backoff_ms", T::Number, Value(50), "Wait before reconnecting."),
-      option("request_timeout_ms", T::Number, Value(40000), "Network request timeout."),
-      option("retry_backoff_ms", T::Number, Value(100), "Wait before retrying a failed fetch."),
-      noop(option("sasl_client_callback_handler_class", T::String, "Java only.")),
-      option("sasl_jaas_config", T::Password,
-             "JAAS text; its username='..' password='..' are used for PLAIN and SCRAM."),
-      option("sasl_kerberos_service_name", T::String,
-             "Kerberos principal name of the brokers (needed for GSSAPI)."),
-      option("sasl_mechanism", T::String, Value("GSSAPI"),
-             "GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER."),
-      option("sasl_password", T::Password, "SASL password (logpipe; or in sasl_jaas_config)."),
-      option("sasl_username", T::String, "SASL user name (logpipe; or in sasl_jaas_config)."),
-      option("security_protocol", T::String, Value("PLAINTEXT"), "How to talk to the brokers.",
-             {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}),
-      option("send_buffer_bytes", T::Number, Value(131072),
-             "SO_SNDBUF; at the default or -1 the OS sizes it."),
-      option("session_timeout_ms", T::Number, Value(10000),
-             "The group drops a consumer whose heartbeats stop this long."),
-      option("ssl_endpoint_identification_algorithm", T::String, Value("https"),
-             "https checks the broker host name against its certificate; \"\" does not."),
-      option("ssl_key_password", T::Password, "Password of the private key."),
-      option("ssl_keystore_location", T::Path, "Client certificate and key (PKCS#12 file)."),
-      option("ssl_keystore_password", T::Password, "Password of the keystore."),
-      option("ssl_keystore_type", T::String, "PKCS12 (JKS is Java only)."),
-      option("ssl_truststore_location", T::Path, "CA certificates (PEM file or directory)."),
-      option("ssl_truststore_password", T::Password, "Not needed for PEM; accepted."),
-      option("ssl_truststore_type", T::String, "PEM (JKS and PKCS12 truststores are Java only)."),
-      option("topics", T::Array, Value(Array{Value("logstash")}), "Topics to subscribe to."),
-      option("topics_pattern", T::String,
-             "Regular expression (POSIX extended) of topic names; replaces topics."),
-      noop(option("value_deserializer_class", T::String, Value(kStringDeserializer),
-                  "Accepted for compatibility; values go through the codec.")),
-  };
+// Options passed to librdkafka as they are: option, property, member.
+struct NumericProperty {
+  const char* option;
+  const char* property;
+  int64_t KafkaOptions::*member;
+};
+constexpr NumericProperty kNumericProperties[] = {
+    {"auto_commit_interval_ms", "auto.commit.interval.ms", &K::auto_commit_interval_ms},
+    {"connections_max_idle_ms", "connections.max.idle.ms", &K::connections_max_idle_ms},
+    {"fetch_max_bytes", "fetch.max.bytes", &K::fetch_max_bytes},
+    {"fetch_max_wait_ms", "fetch.wait.max.ms", &K::fetch_max_wait_ms},
+    {"heartbeat_interval_ms", "heartbeat.interval.ms", &K::heartbeat_interval_ms},
+    {"session_timeout_ms", "session.timeout.ms", &K::session_timeout_ms},
+    {"max_poll_interval_ms", "max.poll.interval.ms", &K::max_poll_interval_ms},
+    {"max_partition_fetch_bytes", "max.partition.fetch.bytes", &K::max_partition_fetch_bytes},
+    {"metadata_max_age_ms", "topic.metadata.refresh.interval.ms", &K::metadata_max_age_ms},
+    {"reconnect_backoff_ms", "reconnect.backoff.ms", &K::reconnect_backoff_ms},
+    {"request_timeout_ms", "socket.timeout.ms", &K::request_timeout_ms},
+    {"retry_backoff_ms", "fetch.error.backoff.ms", &K::retry_backoff_ms},
+};
+
+// Logstash's small socket buffer defaults would cap librdkafka's throughput:
+// at the declared default the OS sizes the buffers; another value is used as
+// given.
+constexpr NumericProperty kSocketBuffers[] = {
+    {"receive_buffer_bytes", "socket.receive.buffer.bytes", &K::receive_buffer_bytes},
+    {"send_buffer_bytes", "socket.send.buffer.bytes", &K::send_buffer_bytes},
+};
+
+// The declared default of a whole-number option.
+int64_t declared_default(const char* option) {
+  static const OptionSpecs specs = kafka_schema().specs();
+  for (const OptionSpec& spec : specs)
+    if (spec.name == option && spec.default_value && spec.default_value->is_int())
+      return spec.default_value->as_int();
+  throw std::logic_error(std::string("kafka input: option ") + option + " has no whole default");
 }
 
 std::string upper(std::string s) {
@@ -177,7 +309,7 @@ rd_kafka_conf_t* make_conf(const Properties& props, const std::vector<std::strin
   return conf;
 }
 
-Properties build_properties(const Settings& s, int thread_index,
+Properties build_properties(const KafkaOptions& o, int thread_index,
                             std::vector<std::string>* origins) {
   Properties props;
   std::vector<std::string> from;
@@ -185,58 +317,36 @@ Properties build_properties(const Settings& s, int thread_index,
     props.emplace_back(property, value);
     from.emplace_back(option);
   };
-  auto put_number = [&](const char* option, const std::string& property) {
-    if (s.has(option) && s.get(option) && !s.get(option)->is_null())
-      put(option, property, std::to_string(s.get_int(option)));
-  };
-  auto given = [&](const char* option) {
-    const Value* v = s.get(option);
-    return v && !v->is_null() && !v->to_string().empty();
-  };
+  auto given = [](const auto& v) { return v && !v->empty(); };
 
-  put("bootstrap_servers", "bootstrap.servers", s.get_string("bootstrap_servers"));
-  put("group_id", "group.id", s.get_string("group_id"));
-  put("client_id", "client.id", s.get_string("client_id") + "-" + std::to_string(thread_index));
-  if (given("group_instance_id")) {
-    std::string id = s.get_string("group_instance_id");
-    if (s.get_int("consumer_threads", 1) > 1) id += "-" + std::to_string(thread_index);
+  put("bootstrap_servers", "bootstrap.servers", o.bootstrap_servers);
+  put("group_id", "group.id", o.group_id);
+  put("client_id", "client.id", o.client_id + "-" + std::to_string(thread_index));
+  if (given(o.group_instance_id)) {
+    std::string id = *o.group_instance_id;
+    if (o.consumer_threads > 1) id += "-" + std::to_string(thread_index);
     put("group_instance_id", "group.instance.id", id);
   }
   // Offsets are stored by committed(), never when a message is read.
   put("enable_auto_commit", "enable.auto.commit", "true");
   put("enable_auto_commit", "enable.auto.offset.store", "false");
-  put_number("auto_commit_interval_ms", "auto.commit.interval.ms");
-  if (given("auto_offset_reset")) {
-    std::string reset = s.get_string("auto_offset_reset");
+  if (given(o.auto_offset_reset)) {
+    const std::string& reset = *o.auto_offset_reset;
     put("auto_offset_reset", "auto.offset.reset", reset == "none" ? "error" : reset);
   }
-  put("auto_create_topics", "allow.auto.create.topics",
-      s.get_bool("auto_create_topics", true) ? "true" : "false");
-  put("check_crcs", "check.crcs", s.get_bool("check_crcs", true) ? "true" : "false");
-  put_number("connections_max_idle_ms", "connections.max.idle.ms");
-  put_number("fetch_max_bytes", "fetch.max.bytes");
-  put_number("fetch_max_wait_ms", "fetch.wait.max.ms");
-  put_number("fetch_min_bytes", "fetch.min.bytes");
-  put_number("heartbeat_interval_ms", "heartbeat.interval.ms");
-  put_number("session_timeout_ms", "session.timeout.ms");
-  put_number("max_poll_interval_ms", "max.poll.interval.ms");
-  put_number("max_partition_fetch_bytes", "max.partition.fetch.bytes");
-  put_number("metadata_max_age_ms", "topic.metadata.refresh.interval.ms");
-  put_number("reconnect_backoff_ms", "reconnect.backoff.ms");
-  put_number("request_timeout_ms", "socket.timeout.ms");
-  put_number("retry_backoff_ms", "fetch.error.backoff.ms");
-  // Logstash's small defaults would cap librdkafka's throughput: at the
-  // default the OS sizes the buffers; another value is used as given.
-  for (auto [option, property, logstash_default] :
-       {std::tuple{"receive_buffer_bytes", "socket.receive.buffer.bytes", 32768},
-        std::tuple{"send_buffer_bytes", "socket.send.buffer.bytes", 131072}}) {
-    int64_t n = s.get_int(option, logstash_default);
-    if (n != logstash_default) put(option, property, std::to_string(n < 0 ? 0 : n));
+  put("auto_create_topics", "allow.auto.create.topics", o.auto_create_topics ? "true" : "false");
+  put("check_crcs", "check.crcs", o.check_crcs ? "true" : "false");
+  for (const NumericProperty& n : kNumericProperties)
+    put(n.option, n.property, std::to_string(o.*n.member));
+  if (o.fetch_min_bytes) put("fetch_min_bytes", "fetch.min.bytes", std::to_string(*o.fetch_min_bytes));
+  for (const NumericProperty& n : kSocketBuffers) {
+    int64_t v = o.*n.member;
+    if (v != declared_default(n.option)) put(n.option, n.property, std::to_string(v < 0 ? 0 : v));
   }
-  put("isolation_level", "isolation.level", s.get_string("isolation_level", "read_uncommitted"));
-  if (given("client_rack")) put("client_rack", "client.rack", s.get_string("client_rack"));
-  if (given("partition_assignment_strategy")) {
-    std::string strategy = s.get_string("partition_assignment_strategy");
+  put("isolation_level", "isolation.level", o.isolation_level);
+  if (given(o.client_rack)) put("client_rack", "client.rack", *o.client_rack);
+  if (given(o.partition_assignment_strategy)) {
+    const std::string& strategy = *o.partition_assignment_strategy;
     std::string mapped;
     if (strategy == "range") mapped = "range";
     else if (strategy == "round_robin") mapped = "roundrobin";
@@ -248,50 +358,48 @@ Properties build_properties(const Settings& s, int thread_index,
     put("partition_assignment_strategy", "partition.assignment.strategy", mapped);
   }
 
-  std::string protocol = s.get_string("security_protocol", "PLAINTEXT");
+  const std::string& protocol = o.security_protocol;
   put("security_protocol", "security.protocol", lower(protocol));
   bool ssl = protocol == "SSL" || protocol == "SASL_SSL";
   bool sasl = protocol == "SASL_PLAINTEXT" || protocol == "SASL_SSL";
   if (ssl) {
-    if (given("ssl_truststore_type") && upper(s.get_string("ssl_truststore_type")) != "PEM")
+    if (given(o.ssl_truststore_type) && upper(*o.ssl_truststore_type) != "PEM")
       throw OptionError("ssl_truststore_type",
                         "only PEM truststores can be read here (convert the JKS/PKCS12 one)");
-    if (given("ssl_keystore_type") && upper(s.get_string("ssl_keystore_type")) != "PKCS12")
+    if (given(o.ssl_keystore_type) && upper(*o.ssl_keystore_type) != "PKCS12")
       throw OptionError("ssl_keystore_type", "only PKCS12 keystores can be read here");
-    if (given("ssl_truststore_location"))
-      put("ssl_truststore_location", "ssl.ca.location", s.get_string("ssl_truststore_location"));
-    if (given("ssl_keystore_location"))
-      put("ssl_keystore_location", "ssl.keystore.location",
-          s.get_string("ssl_keystore_location"));
-    if (given("ssl_keystore_password"))
-      put("ssl_keystore_password", "ssl.keystore.password",
-          s.get_string("ssl_keystore_password"));
-    if (given("ssl_key_password"))
-      put("ssl_key_password", "ssl.key.password", s.get_string("ssl_key_password"));
-    std::string algo = s.get_string("ssl_endpoint_identification_algorithm", "https");
+    if (given(o.ssl_truststore_location))
+      put("ssl_truststore_location", "ssl.ca.location", *o.ssl_truststore_location);
+    if (given(o.ssl_keystore_location))
+      put("ssl_keystore_location", "ssl.keystore.location", *o.ssl_keystore_location);
+    if (given(o.ssl_keystore_password))
+      put("ssl_keystore_password", "ssl.keystore.password", o.ssl_keystore_password->reveal());
+    if (given(o.ssl_key_password))
+      put("ssl_key_password", "ssl.key.password", o.ssl_key_password->reveal());
+    const std::string& algo = o.ssl_endpoint_identification_algorithm;
     put("ssl_endpoint_identification_algorithm", "ssl.endpoint.identification.algorithm",
         algo.empty() ? "none" : lower(algo));
   }
   if (sasl) {
-    std::string mechanism = upper(s.get_string("sasl_mechanism", "GSSAPI"));
+    std::string mechanism = upper(o.sasl_mechanism);
     put("sasl_mechanism", "sasl.mechanisms", mechanism);
-    if (mechanism == "GSSAPI" && !given("sasl_kerberos_service_name"))
+    if (mechanism == "GSSAPI" && !given(o.sasl_kerberos_service_name))
       throw OptionError("sasl_kerberos_service_name",
                         "sasl_kerberos_service_name must be set when sasl_mechanism is GSSAPI");
-    if (given("sasl_kerberos_service_name"))
+    if (given(o.sasl_kerberos_service_name))
       put("sasl_kerberos_service_name", "sasl.kerberos.service.name",
-          s.get_string("sasl_kerberos_service_name"));
-    std::string user = s.get_string("sasl_username"), password = s.get_string("sasl_password");
-    if (given("sasl_jaas_config")) {
-      std::string jaas = s.get_string("sasl_jaas_config");
+          *o.sasl_kerberos_service_name);
+    std::string user = o.sasl_username.value_or("");
+    std::string password = o.sasl_password ? o.sasl_password->reveal() : "";
+    if (given(o.sasl_jaas_config)) {
+      const std::string& jaas = o.sasl_jaas_config->reveal();
       if (user.empty()) user = jaas_value(jaas, "username");
       if (password.empty()) password = jaas_value(jaas, "password");
     }
     if (!user.empty()) put("sasl_username", "sasl.username", user);
     if (!password.empty()) put("sasl_password", "sasl.password", password);
   }
-  const Object& extra = s.get_hash("kafka_properties");
-  for (const auto& entry : extra.entries())
+  for (const auto& entry : o.kafka_properties.entries())
     put("kafka_properties", std::string(entry.first), entry.second.to_string());
   if (origins) *origins = std::move(from);
   return props;
@@ -338,38 +446,38 @@ struct Consumer {
 class KafkaInput final : public Input {
  public:
   KafkaInput(const PluginArgs& args, KafkaInputTimings timings)
-      : Input(args), settings_(args.settings), make_codec_(args.make_codec), timings_(timings) {
-    threads_ = static_cast<int>(settings_.get_int("consumer_threads", 1));
-    if (threads_ < 1) throw OptionError("consumer_threads", "consumer_threads must be at least 1");
-    max_poll_records_ = static_cast<int>(settings_.get_int("max_poll_records", 500));
-    if (max_poll_records_ < 1)
-      throw OptionError("max_poll_records", "max_poll_records must be at least 1");
-    poll_timeout_ms_ = static_cast<int>(settings_.get_int("poll_timeout_ms", 100));
+      : Input(args),
+        options_(kafka_schema().bind(args.settings)),
+        make_codec_(args.make_codec),
+        timings_(timings) {
+    const KafkaOptions& o = options_;
+    threads_ = o.consumer_threads;
+    max_poll_records_ = o.max_poll_records;
+    poll_timeout_ms_ = o.poll_timeout_ms;
     // Well inside max.poll.interval.ms, so waiting never costs the membership.
-    pause_after_ = std::chrono::milliseconds(
-        std::clamp<int64_t>(settings_.get_int("max_poll_interval_ms", 300000) / 4, 10, 1000));
-    if (poll_timeout_ms_ < 0) throw OptionError("poll_timeout_ms", "must not be negative");
-    std::string deco = settings_.get_string("decorate_events", "none");
+    pause_after_ =
+        std::chrono::milliseconds(std::clamp<int64_t>(o.max_poll_interval_ms / 4, 10, 1000));
+    const std::string& deco = o.decorate_events;
     decoration_ = deco == "basic" || deco == "true" ? Decoration::Basic
                   : deco == "extended"              ? Decoration::Extended
                                                     : Decoration::None;
     if ((deco == "true" || deco == "false") && args.env.validating)
       log_warn("kafka input {}: decorate_events => {} is deprecated, use {}", id(), deco,
                deco == "true" ? "basic" : "none");
-    group_id_ = settings_.get_string("group_id", "logstash");
-    commit_each_batch_ = !settings_.get_bool("enable_auto_commit", true);
-    std::string pattern = settings_.get_string("topics_pattern");
+    group_id_ = o.group_id;
+    commit_each_batch_ = !o.enable_auto_commit;
+    std::string pattern = o.topics_pattern.value_or("");
     if (!pattern.empty()) {
       subscription_.push_back("^(" + pattern + ")$");
     } else {
-      for (const std::string& t : settings_.get_strings("topics"))
+      for (const std::string& t : o.topics)
         if (!t.empty()) subscription_.push_back(t);
       if (subscription_.empty())
         throw OptionError("topics", "give at least one topic, or topics_pattern");
     }
     // Every property is checked now, so a bad one fails the config, not run().
     std::vector<std::string> origins;
-    Properties props = build_properties(settings_, 0, &origins);
+    Properties props = build_properties(options_, 0, &origins);
     rd_kafka_conf_destroy(make_conf(props, origins));
   }
 
@@ -404,12 +512,12 @@ class KafkaInput final : public Input {
   void update_lag(Consumer& c);
   void decorate(Event& e, const rd_kafka_message_t* m) const;
 
-  Settings settings_;
+  KafkaOptions options_;
   std::function<std::unique_ptr<Codec>()> make_codec_;
   KafkaInputTimings timings_;
-  int threads_ = 1;
-  int max_poll_records_ = 500;
-  int poll_timeout_ms_ = 100;
+  int threads_ = 0;
+  int max_poll_records_ = 0;
+  int poll_timeout_ms_ = 0;
   Clock::duration pause_after_ = std::chrono::seconds(1);  // congestion before pausing
   Decoration decoration_ = Decoration::None;
   std::string group_id_;
@@ -469,7 +577,7 @@ std::string describe(const rd_kafka_topic_partition_list_t* parts) {
 
 bool KafkaInput::open_consumer(Consumer& c) {
   std::vector<std::string> origins;
-  Properties props = build_properties(settings_, c.index, &origins);
+  Properties props = build_properties(options_, c.index, &origins);
   rd_kafka_conf_t* conf = make_conf(props, origins);
   rd_kafka_conf_set_opaque(conf, &c);
   rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -924,7 +1032,7 @@ const KafkaLagTable* kafka_input_lag(const Input& input) {
 std::vector<std::pair<std::string, std::string>> kafka_consumer_properties(
     const Settings& settings, int thread_index) {
   std::vector<std::string> origins;
-  Properties props = build_properties(settings, thread_index, &origins);
+  Properties props = build_properties(kafka_schema().bind(settings), thread_index, &origins);
   rd_kafka_conf_destroy(make_conf(props, origins));
   return props;
 }
@@ -936,7 +1044,7 @@ PluginInfo kafka_input_info() {
   info.description =
       "Reads from Kafka topics as a consumer group member; offsets are committed only "
       "after every output accepted the events (at-least-once).";
-  info.options = kafka_options();
+  info.options = kafka_schema().specs();
   info.default_codec = "plain";
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<KafkaInput>(args, KafkaInputTimings{});

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/config/compiler.h"
 #include "tests/kafka_mock_cluster.h"
 #include "tests/logpipe_process.h"
 #include "tests/subprocess.h"
@@ -183,8 +184,6 @@ Object bad_property_value() {
 INSTANTIATE_TEST_SUITE_P(
     Cases, KafkaInputRefuses,
     ::testing::Values(
-        RefusalCase{"zero_threads", {{"consumer_threads", Value(0)}}, "consumer_threads"},
-        RefusalCase{"zero_poll_records", {{"max_poll_records", Value(0)}}, "max_poll_records"},
         RefusalCase{"no_topics", {{"topics", Value(Array{})}}, "topics"},
         RefusalCase{"sticky_strategy", {{"partition_assignment_strategy", Value("sticky")}},
                     "partition_assignment_strategy"},
@@ -200,6 +199,27 @@ INSTANTIATE_TEST_SUITE_P(
                     "kafka_properties"},
         RefusalCase{"negative_session", {{"session_timeout_ms", Value(-5)}}, "session_timeout_ms"}),
     [](const ::testing::TestParamInfo<RefusalCase>& info) { return info.param.name; });
+
+// Ranges are declared with the options: the compiler refuses a value out of
+// range, at its position, before the input is built.
+TEST(KafkaInputOptions, RangesAreCheckedWhereTheValueIs) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"consumer_threads => 0", "option \"consumer_threads\" of input kafka must be at least 1, got 0"},
+      {"max_poll_records => 0", "option \"max_poll_records\" of input kafka must be at least 1, got 0"},
+      {"poll_timeout_ms => -1", "option \"poll_timeout_ms\" of input kafka must be at least 0, got -1"},
+  };
+  for (const auto& [attribute, message] : cases) {
+    std::string text = std::string("input { kafka { ") + attribute + " } } output { stdout {} }";
+    try {
+      config::load_pipeline({config::SourceFile{"k.conf", text}});
+      ADD_FAILURE() << attribute << " was accepted";
+    } catch (const config::ConfigException& e) {
+      ASSERT_EQ(e.errors.size(), 1u) << attribute;
+      EXPECT_EQ(e.errors[0].message, message);
+      EXPECT_EQ(e.errors[0].loc.column, static_cast<int>(text.find("=> ") + 4)) << attribute;
+    }
+  }
+}
 
 TEST(KafkaInputOptions, ConstructorDoesNotConnect) {
   // Nothing listens on port 1; building the input must neither fail nor wait.
