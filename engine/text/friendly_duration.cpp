@@ -37,17 +37,4 @@ std::optional<double> parse_duration(std::string_view text, double default_unit)
   return std::nullopt;
 }
 
-double duration_option(const Settings& s, const std::string& name, double default_unit,
-                       double fallback) {
-  const Value* v = s.get(name);
-  if (!v || v->is_null()) return fallback;
-  if (v->is_number()) return v->as_number() * default_unit;
-  auto parsed = parse_duration(v->to_string(), default_unit);
-  if (!parsed)
-    throw OptionError(name,
-                      "'" + v->to_string() +
-                          "' is not a duration (e.g. 15, 0.5, 250ms, 60 sec, 1 hour, 14 days)");
-  return *parsed;
-}
-
 }  // namespace logpipe

@@ -1,5 +1,5 @@
-// FriendlyDuration: Logstash's "friendly durations", as the file input's
-// interval options and --pipeline.shutdown_timeout take them: a number with
+// FriendlyDuration: Logstash's "friendly durations", as duration options
+// (OptionType::Duration) and --pipeline.shutdown_timeout take them: a number with
 // an optional unit ("15", "0.5", "45 sec", "1 hour", "250ms", "2w"). Pure;
 // thread-safe.
 #pragma once
@@ -8,17 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "engine/config/options.h"
-
 namespace logpipe {
 
 // Seconds; a bare number is in default_unit seconds. nullopt when the text
 // is no duration.
 std::optional<double> parse_duration(std::string_view text, double default_unit);
-
-// The option `name` in seconds (fallback when unset); a number is in
-// default_unit seconds. Throws OptionError with examples for anything else.
-double duration_option(const Settings& s, const std::string& name, double default_unit,
-                       double fallback);
 
 }  // namespace logpipe

@@ -24,10 +24,10 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/config/typed_options.h"
 #include "engine/runtime/batch_position_ledger.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
-#include "engine/text/friendly_duration.h"
 #include "inputs/file/path_glob.h"
 #include "inputs/file/sincedb_name.h"
 
@@ -35,8 +35,108 @@ namespace logpipe {
 
 namespace {
 
-
 using Clock = std::chrono::steady_clock;
+
+// ------------------------------------------------------------ options
+
+// Logstash's max_open_files has no default; filewatch then opens this many.
+constexpr int64_t kMaxOpenFilesUnset = 4095;
+
+struct FileOptions {
+  std::vector<std::string> path;
+  std::vector<std::string> exclude;
+  std::string mode;
+  std::string start_position;
+  std::optional<std::string> sincedb_path;
+  Duration sincedb_write_interval;
+  Duration sincedb_clean_after;
+  Duration stat_interval;
+  int64_t discover_interval = 0;
+  std::string delimiter;
+  Duration close_older;
+  std::optional<Duration> ignore_older;
+  std::optional<int64_t> max_open_files;
+  std::string file_completed_action;
+  std::optional<std::string> file_completed_log_path;
+  int64_t file_chunk_size = 0;
+  int64_t file_chunk_count = 0;
+  std::string file_sort_by;
+  std::string file_sort_direction;
+  bool exit_after_read = false;
+  std::string ecs_compatibility;
+};
+
+const OptionSchema<FileOptions>& file_schema() {
+  static const OptionSchema<FileOptions> schema = [] {
+    using F = FileOptions;
+    OptionSchema<FileOptions> s;
+    s.strings("path", &F::path,
+              "Absolute paths or glob patterns (*, ?, [..], {a,b}, **) of the files to read.")
+        .required();
+    s.strings("exclude", &F::exclude,
+              "Glob patterns matched against the file name (not the full path) of files to skip.");
+    s.string("mode", &F::mode,
+             "tail: follow files as they grow; read: read each file once, to its end.")
+        .fallback("tail")
+        .one_of({"tail", "read"});
+    s.string("start_position", &F::start_position,
+             "Where tail mode starts in files found at start-up that the sincedb does not know.")
+        .fallback("end")
+        .one_of({"beginning", "end"});
+    s.string("sincedb_path", &F::sincedb_path,
+             "File of read positions; default <path.data>/plugins/inputs/file/.sincedb_<md5 of "
+             "paths>; "
+             "/dev/null keeps none.");
+    s.duration("sincedb_write_interval", &F::sincedb_write_interval, 1,
+               "Longest time between writes of the sincedb (a duration; seconds when bare).")
+        .fallback("15");
+    s.duration("sincedb_clean_after", &F::sincedb_clean_after, 86400,
+               "Sincedb entries of files unchanged for this long are dropped (days when bare).")
+        .fallback("14 days");
+    s.duration("stat_interval", &F::stat_interval, 1,
+               "How often files are checked for new data, rotation and truncation (seconds when "
+               "bare).")
+        .fallback("1");
+    s.integer("discover_interval", &F::discover_interval,
+              "Path patterns are expanded again every this many stat intervals.")
+        .fallback(15);
+    s.string("delimiter", &F::delimiter, "What ends a line.").fallback("\n");
+    s.duration("close_older", &F::close_older, 1,
+               "Tail mode closes a file not grown for this long, and reopens it when it grows.")
+        .fallback("1 hour");
+    s.duration("ignore_older", &F::ignore_older, 1,
+               "Files last modified longer ago than this are skipped (tail: only new data is read).");
+    s.integer("max_open_files", &F::max_open_files,
+              "Most files open at once (default " + std::to_string(kMaxOpenFilesUnset) +
+                  "); others wait for close_older to free a slot.");
+    s.string("file_completed_action", &F::file_completed_action,
+             "Read mode, once every line of a file was delivered: delete it, log its path, or both.")
+        .fallback("delete")
+        .one_of({"delete", "log", "log_and_delete"});
+    s.string("file_completed_log_path", &F::file_completed_log_path,
+             "File the paths of completed files are appended to (file_completed_action log*).");
+    s.integer("file_chunk_size", &F::file_chunk_size, "Bytes read from a file at a time.")
+        .fallback(32768);
+    s.integer("file_chunk_count", &F::file_chunk_count,
+              "Tail mode: chunks read from one file before moving to the next.")
+        .fallback(int64_t{4611686018427387903});
+    s.string("file_sort_by", &F::file_sort_by, "Order in which files are processed.")
+        .fallback("last_modified")
+        .one_of({"last_modified", "path"});
+    s.string("file_sort_direction", &F::file_sort_direction, "asc or desc order of file_sort_by.")
+        .fallback("asc")
+        .one_of({"asc", "desc"});
+    s.boolean("exit_after_read", &F::exit_after_read,
+              "Read mode: stop once every file found at start-up is read and delivered.")
+        .fallback(false);
+    s.string("ecs_compatibility", &F::ecs_compatibility,
+             "Field names: only `disabled` (path, host) is supported.")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    return s;
+  }();
+  return schema;
+}
 
 
 double wall_seconds() {
@@ -192,18 +292,18 @@ class FileInput final : public Input {
   bool start_at_end_ = true;
   std::string sincedb_path_;
   bool persist_ = true;
-  double write_interval_s_ = 15;
-  double stat_interval_s_ = 1;
-  int64_t discover_every_ = 15;  // stat passes
+  double write_interval_s_ = 0;
+  double stat_interval_s_ = 0;
+  int64_t discover_every_ = 0;  // stat passes
   std::string delimiter_;
-  double close_older_s_ = 3600;
+  double close_older_s_ = 0;
   std::optional<double> ignore_older_s_;
-  size_t max_open_files_ = 4095;
+  size_t max_open_files_ = 0;
   bool delete_completed_ = false;
   bool log_completed_ = false;
   std::string completed_log_path_;
-  double clean_after_s_ = 14 * 86400.0;
-  size_t chunk_size_ = 32768;
+  double clean_after_s_ = 0;
+  size_t chunk_size_ = 0;
   uint64_t chunk_count_ = 0;
   bool sort_by_path_ = false;
   bool sort_descending_ = false;
@@ -250,46 +350,45 @@ class FileInput final : public Input {
 
 FileInput::FileInput(const PluginArgs& args, size_t max_line_bytes)
     : Input(args), max_line_bytes_(max_line_bytes ? max_line_bytes : 1), host_(local_hostname()) {
-  const Settings& s = args.settings;
-  if (s.get_string("ecs_compatibility", "disabled") != "disabled")
+  FileOptions o = file_schema().bind(args.settings);
+  if (o.ecs_compatibility != "disabled")
     throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
-  patterns_ = s.get_strings("path");
+  patterns_ = std::move(o.path);
   if (patterns_.empty()) throw OptionError("path", "at least one path is required");
   for (const auto& p : patterns_)
     if (p.empty() || p[0] != '/')
       throw OptionError("path", "file paths must be absolute, relative path specified: " + p);
-  excludes_ = s.get_strings("exclude");
-  tail_mode_ = s.get_string("mode", "tail") != "read";
-  start_at_end_ = s.get_string("start_position", "end") == "end";
-  delimiter_ = s.get_string("delimiter", "\n");
+  excludes_ = std::move(o.exclude);
+  tail_mode_ = o.mode != "read";
+  start_at_end_ = o.start_position == "end";
+  delimiter_ = o.delimiter;
   if (delimiter_.empty()) throw OptionError("delimiter", "must not be empty");
 
-  stat_interval_s_ = std::max(0.001, duration_option(s, "stat_interval", 1, 1));
-  write_interval_s_ = duration_option(s, "sincedb_write_interval", 1, 15);
-  close_older_s_ = duration_option(s, "close_older", 1, 3600);
-  if (s.has("ignore_older") && !s.get("ignore_older")->is_null())
-    ignore_older_s_ = duration_option(s, "ignore_older", 1, 0);
-  clean_after_s_ = duration_option(s, "sincedb_clean_after", 86400, 14 * 86400.0);
-  discover_every_ = std::max<int64_t>(1, s.get_int("discover_interval", 15));
-  max_open_files_ = static_cast<size_t>(std::max<int64_t>(1, s.get_int("max_open_files", 4095)));
-  chunk_size_ = static_cast<size_t>(std::max<int64_t>(1, s.get_int("file_chunk_size", 32768)));
-  int64_t count = s.get_int("file_chunk_count", INT64_MAX);
-  chunk_count_ = count > 0 ? static_cast<uint64_t>(count) : 1;
-  sort_by_path_ = s.get_string("file_sort_by", "last_modified") == "path";
-  sort_descending_ = s.get_string("file_sort_direction", "asc") == "desc";
-  exit_after_read_ = s.get_bool("exit_after_read", false);
+  stat_interval_s_ = std::max(0.001, o.stat_interval.seconds);
+  write_interval_s_ = o.sincedb_write_interval.seconds;
+  close_older_s_ = o.close_older.seconds;
+  if (o.ignore_older) ignore_older_s_ = o.ignore_older->seconds;
+  clean_after_s_ = o.sincedb_clean_after.seconds;
+  discover_every_ = std::max<int64_t>(1, o.discover_interval);
+  max_open_files_ =
+      static_cast<size_t>(std::max<int64_t>(1, o.max_open_files.value_or(kMaxOpenFilesUnset)));
+  chunk_size_ = static_cast<size_t>(std::max<int64_t>(1, o.file_chunk_size));
+  chunk_count_ = o.file_chunk_count > 0 ? static_cast<uint64_t>(o.file_chunk_count) : 1;
+  sort_by_path_ = o.file_sort_by == "path";
+  sort_descending_ = o.file_sort_direction == "desc";
+  exit_after_read_ = o.exit_after_read;
   if (exit_after_read_ && tail_mode_)
     throw OptionError("exit_after_read", "only applies to mode => \"read\"");
 
-  std::string action = s.get_string("file_completed_action", "delete");
+  const std::string& action = o.file_completed_action;
   delete_completed_ = action.find("delete") != std::string::npos;
   log_completed_ = action.find("log") != std::string::npos;
-  completed_log_path_ = s.get_string("file_completed_log_path");
+  completed_log_path_ = o.file_completed_log_path.value_or("");
   if (log_completed_ && completed_log_path_.empty())
     throw OptionError("file_completed_log_path",
                       "must be given when file_completed_action is \"log\" or \"log_and_delete\"");
 
-  sincedb_path_ = s.get_string("sincedb_path");
+  sincedb_path_ = o.sincedb_path.value_or("");
   if (sincedb_path_.empty()) {
     sincedb_path_ = default_sincedb_path(args.env.data_dir, patterns_);
   }
@@ -1089,59 +1188,7 @@ PluginInfo file_input_info() {
   info.description =
       "Reads lines from files: follows them as they grow (tail) or reads each once (read).";
   info.default_codec = "plain";
-  OptionSpec path =
-      option("path", OptionType::Array, std::nullopt,
-             "Absolute paths or glob patterns (*, ?, [..], {a,b}, **) of the files to read.");
-  path.required = true;
-  info.options = {
-      path,
-      option("exclude", OptionType::Array, std::nullopt,
-             "Glob patterns matched against the file name (not the full path) of files to skip."),
-      option("mode", OptionType::String, Value("tail"),
-             "tail: follow files as they grow; read: read each file once, to its end.",
-             {"tail", "read"}),
-      option("start_position", OptionType::String, Value("end"),
-             "Where tail mode starts in files found at start-up that the sincedb does not know.",
-             {"beginning", "end"}),
-      option("sincedb_path", OptionType::String, std::nullopt,
-             "File of read positions; default <path.data>/plugins/inputs/file/.sincedb_<md5 of "
-             "paths>; "
-             "/dev/null keeps none."),
-      option("sincedb_write_interval", OptionType::String, Value("15"),
-             "Longest time between writes of the sincedb (a duration; seconds when bare)."),
-      option("sincedb_clean_after", OptionType::String, Value("14 days"),
-             "Sincedb entries of files unchanged for this long are dropped (days when bare)."),
-      option(
-          "stat_interval", OptionType::String, Value("1"),
-          "How often files are checked for new data, rotation and truncation (seconds when bare)."),
-      option("discover_interval", OptionType::Number, Value(15),
-             "Path patterns are expanded again every this many stat intervals."),
-      option("delimiter", OptionType::String, Value("\n"), "What ends a line."),
-      option("close_older", OptionType::String, Value("1 hour"),
-             "Tail mode closes a file not grown for this long, and reopens it when it grows."),
-      option("ignore_older", OptionType::String, std::nullopt,
-             "Files last modified longer ago than this are skipped (tail: only new data is read)."),
-      option("max_open_files", OptionType::Number, std::nullopt,
-             "Most files open at once (default 4095); others wait for close_older to free a slot."),
-      option(
-          "file_completed_action", OptionType::String, Value("delete"),
-          "Read mode, once every line of a file was delivered: delete it, log its path, or both.",
-          {"delete", "log", "log_and_delete"}),
-      option("file_completed_log_path", OptionType::String, std::nullopt,
-             "File the paths of completed files are appended to (file_completed_action log*)."),
-      option("file_chunk_size", OptionType::Number, Value(32768),
-             "Bytes read from a file at a time."),
-      option("file_chunk_count", OptionType::Number, Value(int64_t{4611686018427387903}),
-             "Tail mode: chunks read from one file before moving to the next."),
-      option("file_sort_by", OptionType::String, Value("last_modified"),
-             "Order in which files are processed.", {"last_modified", "path"}),
-      option("file_sort_direction", OptionType::String, Value("asc"),
-             "asc or desc order of file_sort_by.", {"asc", "desc"}),
-      option("exit_after_read", OptionType::Boolean, Value(false),
-             "Read mode: stop once every file found at start-up is read and delivered."),
-      option("ecs_compatibility", OptionType::String, Value("disabled"),
-             "Field names: only `disabled` (path, host) is supported.", {"disabled", "v1", "v8"}),
-  };
+  info.options = file_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
     return std::make_unique<FileInput>(args, kFileInputMaxLineBytes);
   };
