@@ -1,5 +1,8 @@
-// Option declarations and readers shared by several codecs, so that each is
-// written once.
+// Option declarations shared by several codecs, so that each (name, type,
+// default, help) is written once: each declares the option in a codec's
+// schema, bound to the member the codec names.
+//
+//   s.string(...)  ->  codec_options::charset(s, &LineOptions::charset);
 #pragma once
 
 #include <optional>
@@ -7,46 +10,63 @@
 #include <utility>
 #include <vector>
 
-#include "engine/config/options.h"
+#include "engine/config/typed_options.h"
 
 namespace logpipe::codec_options {
 
-using logpipe::option;
-
-inline OptionSpec charset() {
-  return option("charset", OptionType::String, Value("UTF-8"),
-                "Character set of the input; converted to UTF-8 (UTF-8, ISO-8859-1, "
-                "Windows-1252, US-ASCII, ASCII-8BIT).");
+template <class T>
+OptionDecl charset(OptionSchema<T>& s, std::string T::*m) {
+  return s
+      .string("charset", m,
+              "Character set of the input; converted to UTF-8 (UTF-8, ISO-8859-1, "
+              "Windows-1252, US-ASCII, ASCII-8BIT).")
+      .fallback("UTF-8");
 }
 
-inline OptionSpec ecs_compatibility() {
-  return option("ecs_compatibility", OptionType::String, Value("disabled"),
-                "Elastic Common Schema mode: disabled, v1 or v8.", {"disabled", "v1", "v8"});
+template <class T>
+OptionDecl ecs_compatibility(OptionSchema<T>& s, std::string T::*m) {
+  return s
+      .string("ecs_compatibility", m, "Elastic Common Schema mode: disabled, v1 or v8.")
+      .fallback("disabled")
+      .one_of({"disabled", "v1", "v8"});
 }
 
-inline OptionSpec format() {
-  return option("format", OptionType::String,
-                "Text written for each event (sprintf); default: \"<@timestamp> <host> <message>\".");
+template <class T>
+OptionDecl format(OptionSchema<T>& s, std::optional<std::string> T::*m) {
+  return s.string(
+      "format", m,
+      "Text written for each event (sprintf); default: \"<@timestamp> <host> <message>\".");
 }
 
-inline OptionSpec delimiter() {
-  return option("delimiter", OptionType::String, Value("\n"), "Separator between lines.");
+template <class T>
+OptionDecl delimiter(OptionSchema<T>& s, std::string T::*m) {
+  return s.string("delimiter", m, "Separator between lines.").fallback("\n");
 }
 
-inline OptionSpec target() {
-  return option("target", OptionType::String,
-                "Field to put the decoded JSON under; default: the root of the event.");
+template <class T>
+OptionDecl target(OptionSchema<T>& s, std::optional<std::string> T::*m) {
+  return s.string("target", m,
+                  "Field to put the decoded JSON under; default: the root of the event.");
 }
 
-// The value of an option without default, when it was given.
-inline std::optional<std::string> optional_string(const Settings& s, const std::string& name) {
-  if (!s.has(name)) return std::nullopt;
-  return s.get_string(name);
+// Binds a codec's settings. Settings from the config compiler hold every
+// default already; a codec is also made from Settings that do not (the dead
+// letter queue input's Settings(), tests), so missing defaults are applied
+// here first, from the same declarations.
+template <class T>
+T bind(const OptionSchema<T>& schema, const Settings& settings) {
+  const OptionSpecs specs = schema.specs();
+  bool complete = true;
+  for (const OptionSpec& spec : specs) complete &= !spec.default_value || settings.has(spec.name);
+  if (complete) return schema.bind(settings);
+  Settings filled = settings;
+  for (const OptionSpec& spec : specs)
+    if (spec.default_value && !filled.has(spec.name)) filled.set(spec.name, *spec.default_value);
+  return schema.bind(filled);
 }
 
 // `delimiter`, refused when empty (it would never split anything).
-inline std::string checked_delimiter(const Settings& s) {
-  std::string d = s.get_string("delimiter", "\n");
+inline const std::string& checked_delimiter(const std::string& d) {
   if (d.empty()) throw OptionError("delimiter", "the delimiter must not be empty");
   return d;
 }

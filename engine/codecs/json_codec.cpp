@@ -9,9 +9,25 @@ namespace logpipe {
 
 namespace {
 
+struct JsonCodecOptions {
+  JsonDecoderOptions decoder;
+};
+
+const OptionSchema<JsonCodecOptions>& json_codec_schema() {
+  static const OptionSchema<JsonCodecOptions> schema = [] {
+    OptionSchema<JsonCodecOptions> s;
+    // charset, ecs_compatibility, target
+    s.include(json_decoder_schema(), &JsonCodecOptions::decoder);
+    return s;
+  }();
+  return schema;
+}
+
 class JsonCodec : public Codec {
  public:
-  explicit JsonCodec(const PluginArgs& args) : decoder_(args.settings, /*set_original=*/true) {}
+  explicit JsonCodec(const PluginArgs& args)
+      : JsonCodec(codec_options::bind(json_codec_schema(), args.settings)) {}
+  explicit JsonCodec(const JsonCodecOptions& o) : decoder_(o.decoder, /*set_original=*/true) {}
 
   void decode(std::string_view data, const EventSink& sink) override { decoder_.decode(data, sink); }
   void encode(const Event& e, std::string& out) override { append_event_json(e, out); }
@@ -28,8 +44,7 @@ PluginInfo json_codec_info() {
   info.kind = PluginKind::Codec;
   info.description =
       "Whole JSON documents: an object is one event, an array of objects one event per element.";
-  info.options = {codec_options::charset(), codec_options::ecs_compatibility(),
-                  codec_options::target()};
+  info.options = json_codec_schema().specs();
   info.make_codec = [](const PluginArgs& args) -> std::unique_ptr<Codec> {
     return std::make_unique<JsonCodec>(args);
   };

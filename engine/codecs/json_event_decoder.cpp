@@ -1,5 +1,6 @@
 #include "engine/codecs/json_event_decoder.h"
 
+#include "engine/codecs/codec_options.h"
 #include "engine/codecs/iso8601.h"
 #include "engine/text/json_reader.h"
 #include "engine/text/utf8.h"
@@ -47,16 +48,30 @@ void settle_timestamp(Event& e) {
 
 }  // namespace
 
-JsonEventDecoder::JsonEventDecoder(const Settings& settings, bool set_original)
-    : charset_(settings.get_string("charset", "UTF-8")) {
-  if (settings.has("target")) {
+const OptionSchema<JsonDecoderOptions>& json_decoder_schema() {
+  static const OptionSchema<JsonDecoderOptions> schema = [] {
+    OptionSchema<JsonDecoderOptions> s;
+    codec_options::charset(s, &JsonDecoderOptions::charset);
+    codec_options::ecs_compatibility(s, &JsonDecoderOptions::ecs_compatibility);
+    codec_options::target(s, &JsonDecoderOptions::target);
+    return s;
+  }();
+  return schema;
+}
+
+JsonEventDecoder::JsonEventDecoder(const JsonDecoderOptions& options, bool set_original)
+    : charset_(options.charset) {
+  if (options.target) {
     std::string error;
-    target_ = FieldRef::parse(settings.get_string("target"), &error);
+    target_ = FieldRef::parse(*options.target, &error);
     if (!target_) throw OptionError("target", "invalid field reference: " + error);
   }
-  if (set_original && settings.get_string("ecs_compatibility", "disabled") != "disabled")
+  if (set_original && options.ecs_compatibility != "disabled")
     original_ = FieldRef::must("[event][original]");
 }
+
+JsonEventDecoder::JsonEventDecoder(const Settings& settings, bool set_original)
+    : JsonEventDecoder(codec_options::bind(json_decoder_schema(), settings), set_original) {}
 
 void JsonEventDecoder::decode(std::string_view text, const EventSink& sink) {
   if (!charset_.passthrough()) {

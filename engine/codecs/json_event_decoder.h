@@ -24,17 +24,30 @@
 #include <string_view>
 
 #include "engine/codecs/charset.h"
+#include "engine/config/typed_options.h"
 #include "engine/event/field_ref.h"
 #include "engine/plugin.h"
 
 namespace logpipe {
 
+// The codec options the decoder reads (declared by the codecs, see
+// json_decoder_schema()).
+struct JsonDecoderOptions {
+  std::string charset;
+  std::string ecs_compatibility;
+  std::optional<std::string> target;
+};
+
+// `charset`, `ecs_compatibility` and `target`, in that order.
+const OptionSchema<JsonDecoderOptions>& json_decoder_schema();
+
 class JsonEventDecoder {
  public:
-  // Reads the codec's `charset`, `target` and `ecs_compatibility` settings;
-  // throws OptionError for a bad charset or target. set_original: in ECS
+  // Throws OptionError for a bad charset or target. set_original: in ECS
   // mode, store the text in [event][original] when it gives one event (what
   // the json codec does; json_lines does not).
+  JsonEventDecoder(const JsonDecoderOptions& options, bool set_original);
+  // The options bound from settings (missing defaults applied).
   JsonEventDecoder(const Settings& settings, bool set_original);
 
   void decode(std::string_view text, const EventSink& sink);

@@ -10,10 +10,34 @@ namespace logpipe {
 
 namespace {
 
+struct JsonLinesOptions {
+  JsonDecoderOptions decoder;
+  std::string delimiter;
+};
+
+const OptionSchema<JsonLinesOptions>& json_lines_schema() {
+  static const OptionSchema<JsonLinesOptions> schema = [] {
+    // The decoder's options with the delimiter second, as before.
+    OptionSchema<JsonDecoderOptions> charset, rest;
+    codec_options::charset(charset, &JsonDecoderOptions::charset);
+    codec_options::ecs_compatibility(rest, &JsonDecoderOptions::ecs_compatibility);
+    codec_options::target(rest, &JsonDecoderOptions::target);
+    OptionSchema<JsonLinesOptions> s;
+    s.include(charset, &JsonLinesOptions::decoder);
+    codec_options::delimiter(s, &JsonLinesOptions::delimiter);
+    s.include(rest, &JsonLinesOptions::decoder);
+    return s;
+  }();
+  return schema;
+}
+
 class JsonLinesCodec : public Codec {
  public:
   explicit JsonLinesCodec(const PluginArgs& args)
-      : decoder_(args.settings, /*set_original=*/false), splitter_(codec_options::checked_delimiter(args.settings)) {}
+      : JsonLinesCodec(codec_options::bind(json_lines_schema(), args.settings)) {}
+  explicit JsonLinesCodec(const JsonLinesOptions& o)
+      : decoder_(o.decoder, /*set_original=*/false),
+        splitter_(codec_options::checked_delimiter(o.delimiter)) {}
 
   void decode(std::string_view data, const EventSink& sink) override {
     splitter_.split(data, [&](std::string_view line) { decoder_.decode(line, sink); });
@@ -40,8 +64,7 @@ PluginInfo json_lines_codec_info() {
   info.name = "json_lines";
   info.kind = PluginKind::Codec;
   info.description = "Newline-delimited JSON: one event per line.";
-  info.options = {codec_options::charset(), codec_options::delimiter(),
-                  codec_options::ecs_compatibility(), codec_options::target()};
+  info.options = json_lines_schema().specs();
   info.make_codec = [](const PluginArgs& args) -> std::unique_ptr<Codec> {
     return std::make_unique<JsonLinesCodec>(args);
   };

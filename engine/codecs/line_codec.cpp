@@ -9,12 +9,33 @@ namespace logpipe {
 
 namespace {
 
+struct LineOptions {
+  std::optional<std::string> format;
+  std::string charset;
+  std::string delimiter;
+  std::string ecs_compatibility;  // accepted: the line codec keeps no [event][original]
+};
+
+const OptionSchema<LineOptions>& line_schema() {
+  static const OptionSchema<LineOptions> schema = [] {
+    OptionSchema<LineOptions> s;
+    codec_options::format(s, &LineOptions::format);
+    codec_options::charset(s, &LineOptions::charset);
+    codec_options::delimiter(s, &LineOptions::delimiter);
+    codec_options::ecs_compatibility(s, &LineOptions::ecs_compatibility);
+    return s;
+  }();
+  return schema;
+}
+
 class LineCodec : public Codec {
  public:
   explicit LineCodec(const PluginArgs& args)
-      : charset_(args.settings.get_string("charset", "UTF-8")),
-        format_(codec_options::optional_string(args.settings, "format")),
-        splitter_(codec_options::checked_delimiter(args.settings)) {}
+      : LineCodec(codec_options::bind(line_schema(), args.settings)) {}
+  explicit LineCodec(const LineOptions& o)
+      : charset_(o.charset),
+        format_(o.format),
+        splitter_(codec_options::checked_delimiter(o.delimiter)) {}
 
   void decode(std::string_view data, const EventSink& sink) override {
     splitter_.split(data, [&](std::string_view line) { emit(line, sink); });
@@ -46,8 +67,7 @@ PluginInfo line_codec_info() {
   info.name = "line";
   info.kind = PluginKind::Codec;
   info.description = "Line-oriented text: one event per line; each encoded event ends with the delimiter.";
-  info.options = {codec_options::format(), codec_options::charset(), codec_options::delimiter(),
-                  codec_options::ecs_compatibility()};
+  info.options = line_schema().specs();
   info.make_codec = [](const PluginArgs& args) -> std::unique_ptr<Codec> {
     return std::make_unique<LineCodec>(args);
   };

@@ -9,14 +9,30 @@ namespace logpipe {
 
 namespace {
 
+struct PlainOptions {
+  std::optional<std::string> format;
+  std::string charset;
+  std::string ecs_compatibility;
+};
+
+const OptionSchema<PlainOptions>& plain_schema() {
+  static const OptionSchema<PlainOptions> schema = [] {
+    OptionSchema<PlainOptions> s;
+    codec_options::format(s, &PlainOptions::format);
+    codec_options::charset(s, &PlainOptions::charset);
+    codec_options::ecs_compatibility(s, &PlainOptions::ecs_compatibility);
+    return s;
+  }();
+  return schema;
+}
+
 class PlainCodec : public Codec {
  public:
   explicit PlainCodec(const PluginArgs& args)
-      : charset_(args.settings.get_string("charset", "UTF-8")),
-        format_(codec_options::optional_string(args.settings, "format")) {
+      : PlainCodec(codec_options::bind(plain_schema(), args.settings)) {}
+  explicit PlainCodec(const PlainOptions& o) : charset_(o.charset), format_(o.format) {
     // In ECS mode Logstash keeps a copy of the text in [event][original].
-    if (args.settings.get_string("ecs_compatibility", "disabled") != "disabled")
-      original_ = FieldRef::must("[event][original]");
+    if (o.ecs_compatibility != "disabled") original_ = FieldRef::must("[event][original]");
   }
 
   void decode(std::string_view data, const EventSink& sink) override {
@@ -40,8 +56,7 @@ PluginInfo plain_codec_info() {
   info.name = "plain";
   info.kind = PluginKind::Codec;
   info.description = "Plain text: each chunk of input is one event; no delimiter between events.";
-  info.options = {codec_options::format(), codec_options::charset(),
-                  codec_options::ecs_compatibility()};
+  info.options = plain_schema().specs();
   info.make_codec = [](const PluginArgs& args) -> std::unique_ptr<Codec> {
     return std::make_unique<PlainCodec>(args);
   };

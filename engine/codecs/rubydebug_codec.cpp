@@ -190,10 +190,24 @@ class RubyDebugWriter {
   std::string& out_;
 };
 
+struct RubyDebugOptions {
+  bool metadata = false;
+};
+
+const OptionSchema<RubyDebugOptions>& rubydebug_schema() {
+  static const OptionSchema<RubyDebugOptions> schema = [] {
+    OptionSchema<RubyDebugOptions> s;
+    s.boolean("metadata", &RubyDebugOptions::metadata, "Also show the event's [@metadata].")
+        .fallback(false);
+    return s;
+  }();
+  return schema;
+}
+
 class RubyDebugCodec : public Codec {
  public:
   explicit RubyDebugCodec(const PluginArgs& args)
-      : metadata_(args.settings.get_bool("metadata", false)) {}
+      : metadata_(codec_options::bind(rubydebug_schema(), args.settings).metadata) {}
 
   // Logstash cannot decode rubydebug; rather than fail, take input as plain text.
   void decode(std::string_view data, const EventSink& sink) override {
@@ -222,8 +236,7 @@ PluginInfo rubydebug_codec_info() {
   info.name = "rubydebug";
   info.kind = PluginKind::Codec;
   info.description = "Human-readable multi-line event dump (Ruby awesome_print layout), for debugging.";
-  info.options = {codec_options::option("metadata", OptionType::Boolean, Value(false),
-                                        "Also show the event's [@metadata].")};
+  info.options = rubydebug_schema().specs();
   info.make_codec = [](const PluginArgs& args) -> std::unique_ptr<Codec> {
     return std::make_unique<RubyDebugCodec>(args);
   };
