@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/text/ruby_number.h"
 
@@ -31,37 +32,99 @@ std::vector<std::string> strings_of(const Value& v) {
   return out;
 }
 
+struct GrokOptions {
+  Object match;
+  bool break_on_match = false;
+  bool named_captures_only = false;
+  bool keep_empty_captures = false;
+  std::vector<std::string> overwrite;
+  Object pattern_definitions;
+  std::vector<std::string> patterns_dir;
+  std::string patterns_files_glob;
+  std::vector<std::string> tag_on_failure;
+  std::optional<std::string> target;
+  std::string ecs_compatibility;
+};
+
+const OptionSchema<GrokOptions>& grok_schema() {
+  static const OptionSchema<GrokOptions> schema = [] {
+    OptionSchema<GrokOptions> s;
+    s.hash("match", &GrokOptions::match,
+           "Field => pattern, or field => array of patterns tried in order.")
+        .fallback(Value(Object()));
+    s.boolean("break_on_match", &GrokOptions::break_on_match,
+              "Stop at the first pattern that matches.")
+        .fallback(true);
+    s.boolean("named_captures_only", &GrokOptions::named_captures_only,
+              "Store only captures with a field name (%{NAME:field}); off also stores %{NAME}.")
+        .fallback(true);
+    s.boolean("keep_empty_captures", &GrokOptions::keep_empty_captures,
+              "Store captures that are empty or did not take part in the match.")
+        .fallback(false);
+    s.strings("overwrite", &GrokOptions::overwrite,
+              "Fields that captures replace instead of adding to.")
+        .fallback(Value(Array()));
+    s.hash("pattern_definitions", &GrokOptions::pattern_definitions,
+           "Pattern name => definition, for this filter only (overrides files).")
+        .fallback(Value(Object()));
+    s.strings("patterns_dir", &GrokOptions::patterns_dir,
+              "Directories (or files) of pattern files to load.")
+        .fallback(Value(Array()));
+    s.string("patterns_files_glob", &GrokOptions::patterns_files_glob,
+             "Which files of each patterns_dir to read.")
+        .fallback("*");
+    s.strings("tag_on_failure", &GrokOptions::tag_on_failure, "Tags added when no pattern matches.")
+        .fallback(Value(Array{Value("_grokparsefailure")}));
+    s.accepted("tag_on_timeout", OptionType::String,
+               "Tag for a match that timed out (RE2 matching never times out).")
+        .fallback("_groktimeout");
+    s.accepted("timeout_millis", OptionType::Number,
+               "Match time limit; accepted, RE2 runs in linear time and needs none.")
+        .fallback(30000);
+    s.accepted("timeout_scope", OptionType::String,
+               "Whether the timeout applies per pattern or per event; accepted.")
+        .fallback("pattern")
+        .one_of({"pattern", "event"});
+    s.string("target", &GrokOptions::target,
+             "Field under which the captures are stored (default: the event root).");
+    s.string("ecs_compatibility", &GrokOptions::ecs_compatibility,
+             "Built-in pattern set: disabled (legacy field names) or v1/v8 (ECS).")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    return s;
+  }();
+  return schema;
+}
+
 }  // namespace
 
 GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Filter(args) {
-  const Settings& s = args.settings;
-  break_on_match_ = s.get_bool("break_on_match", true);
-  keep_empty_captures_ = s.get_bool("keep_empty_captures", false);
-  tag_on_failure_ = s.get_strings("tag_on_failure");
-  bool named_captures_only = s.get_bool("named_captures_only", true);
+  GrokOptions o = grok_schema().bind(args.settings);
+  break_on_match_ = o.break_on_match;
+  keep_empty_captures_ = o.keep_empty_captures;
+  tag_on_failure_ = std::move(o.tag_on_failure);
 
-  std::string ecs = s.get_string("ecs_compatibility", "disabled");
   PatternLibrary library;
-  library.add_builtin(builtin, ecs == "disabled" ? "legacy" : "ecs-v1");
-  std::string glob = s.get_string("patterns_files_glob", "*");
-  for (auto& dir : s.get_strings("patterns_dir")) {
+  library.add_builtin(builtin, o.ecs_compatibility == "disabled" ? "legacy" : "ecs-v1");
+  for (auto& dir : o.patterns_dir) {
     std::string error;
-    if (!library.add_path(dir, glob, &error)) throw OptionError("patterns_dir", error);
+    if (!library.add_path(dir, o.patterns_files_glob, &error))
+      throw OptionError("patterns_dir", error);
   }
-  for (auto& [name, definition] : s.get_hash("pattern_definitions")) {
+  for (auto& [name, definition] : o.pattern_definitions) {
     for (auto& text : strings_of(definition)) library.add(name, text);
   }
 
   std::optional<FieldRef> target;
-  if (s.has("target")) {
+  if (o.target) {
     std::string error;
-    target = FieldRef::parse(s.get_string("target"), &error);
+    target = FieldRef::parse(*o.target, &error);
     if (!target) throw OptionError("target", error);
   }
-  std::vector<std::string> overwrite = s.get_strings("overwrite");
+  const std::vector<std::string>& overwrite = o.overwrite;
 
-  GrokCompiler compiler(library, named_captures_only);
-  for (auto& [field_name, patterns] : s.get_hash("match")) {
+  GrokCompiler compiler(library, o.named_captures_only);
+  for (auto& [field_name, patterns] : o.match) {
     MatchField m;
     std::string error;
     auto field = FieldRef::parse(field_name, &error);
@@ -254,39 +317,7 @@ PluginInfo grok_filter_info() {
   info.name = "grok";
   info.kind = PluginKind::Filter;
   info.description = "Parses text fields into structured fields with named regex patterns.";
-  Array failure_tags{Value("_grokparsefailure")};
-  info.options = {
-      option("match", OptionType::Hash, Value(Object()),
-             "Field => pattern, or field => array of patterns tried in order."),
-      option("break_on_match", OptionType::Boolean, Value(true),
-             "Stop at the first pattern that matches."),
-      option("named_captures_only", OptionType::Boolean, Value(true),
-             "Store only captures with a field name (%{NAME:field}); off also stores %{NAME}."),
-      option("keep_empty_captures", OptionType::Boolean, Value(false),
-             "Store captures that are empty or did not take part in the match."),
-      option("overwrite", OptionType::Array, Value(Array()),
-             "Fields that captures replace instead of adding to."),
-      option("pattern_definitions", OptionType::Hash, Value(Object()),
-             "Pattern name => definition, for this filter only (overrides files)."),
-      option("patterns_dir", OptionType::Array, Value(Array()),
-             "Directories (or files) of pattern files to load."),
-      option("patterns_files_glob", OptionType::String, Value("*"),
-             "Which files of each patterns_dir to read."),
-      option("tag_on_failure", OptionType::Array, Value(std::move(failure_tags)),
-             "Tags added when no pattern matches."),
-      option("tag_on_timeout", OptionType::String, Value("_groktimeout"),
-             "Tag for a match that timed out (RE2 matching never times out)."),
-      option("timeout_millis", OptionType::Number, Value(30000),
-             "Match time limit; accepted, RE2 runs in linear time and needs none."),
-      option("timeout_scope", OptionType::String, Value("pattern"),
-             "Whether the timeout applies per pattern or per event; accepted.",
-             {"pattern", "event"}),
-      option("target", OptionType::String, std::nullopt,
-             "Field under which the captures are stored (default: the event root)."),
-      option("ecs_compatibility", OptionType::String, Value("disabled"),
-             "Built-in pattern set: disabled (legacy field names) or v1/v8 (ECS).",
-             {"disabled", "v1", "v8"}),
-  };
+  info.options = grok_schema().specs();
   info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
     return std::make_unique<GrokFilter>(args, builtin_pattern_files());
   };
