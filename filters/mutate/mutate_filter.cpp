@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/text/ruby_regex.h"
 #include "engine/event/sprintf.h"
@@ -19,6 +20,45 @@
 namespace logpipe {
 
 namespace {
+
+struct MutateOptions {
+  Object coerce, rename, update, replace, convert;
+  Array gsub;
+  std::vector<std::string> uppercase, capitalize, lowercase, strip;
+  Object split, join, merge, copy;
+  std::string tag_on_failure;
+};
+
+const OptionSchema<MutateOptions>& mutate_schema() {
+  static const OptionSchema<MutateOptions> schema = [] {
+    using O = MutateOptions;
+    OptionSchema<O> s;
+    s.hash("coerce", &O::coerce, "Field => value to set when the field exists but is null.");
+    s.hash("rename", &O::rename, "Old name => new name; a missing field is left alone.");
+    s.hash("update", &O::update,
+           "Field => new value (%{field} allowed), only if the field exists.");
+    s.hash("replace", &O::replace, "Field => new value (%{field} allowed), set in any case.");
+    s.hash("convert", &O::convert,
+           "Field => type: integer, integer_eu, float, float_eu, string or boolean; arrays convert "
+           "each element.");
+    s.array("gsub", &O::gsub,
+            "Triples of field, regex, replacement: replaces every match in a string or array of "
+            "strings.");
+    s.strings("uppercase", &O::uppercase, "Fields to convert to upper case.");
+    s.strings("capitalize", &O::capitalize,
+              "Fields to capitalize (first letter upper, rest lower).");
+    s.strings("lowercase", &O::lowercase, "Fields to convert to lower case.");
+    s.strings("strip", &O::strip, "Fields to strip of leading and trailing whitespace.");
+    s.hash("split", &O::split, "Field => separator: splits a string into an array.");
+    s.hash("join", &O::join, "Field => separator: joins an array into a string.");
+    s.hash("merge", &O::merge, "Destination => source: merges arrays, strings or hashes.");
+    s.hash("copy", &O::copy, "Source => destination: copies a field, replacing the destination.");
+    s.string("tag_on_failure", &O::tag_on_failure, "Tag added when an operation fails.")
+        .fallback("_mutate_error");
+    return s;
+  }();
+  return schema;
+}
 
 FieldRef parse_field(const std::string& option, const std::string& text) {
   std::string why;
@@ -91,9 +131,10 @@ class MutateFilter : public Filter {
     FieldRef from, to;
   };
 
-  static std::vector<FieldValue> field_values(const Settings& s, const std::string& option);
-  static std::vector<FieldRef> fields(const Settings& s, const std::string& option);
-  static std::vector<Separator> separators(const Settings& s, const std::string& option);
+  static std::vector<FieldValue> field_values(const Object& given, const std::string& option);
+  static std::vector<FieldRef> fields(const std::vector<std::string>& given,
+                                      const std::string& option);
+  static std::vector<Separator> separators(const Object& given, const std::string& option);
 
   // Each returns false when the operation fails on e, with failure_ set.
   bool coerce(Event& e) const;
@@ -135,37 +176,38 @@ class MutateFilter : public Filter {
   std::string failure_;
 };
 
-std::vector<MutateFilter::FieldValue> MutateFilter::field_values(const Settings& s,
+std::vector<MutateFilter::FieldValue> MutateFilter::field_values(const Object& given,
                                                                  const std::string& option) {
   std::vector<FieldValue> out;
-  for (auto& [name, value] : s.get_hash(option))
+  for (auto& [name, value] : given)
     out.push_back({parse_field(option, name), SprintfTemplate(value.to_string())});
   return out;
 }
 
-std::vector<FieldRef> MutateFilter::fields(const Settings& s, const std::string& option) {
+std::vector<FieldRef> MutateFilter::fields(const std::vector<std::string>& given,
+                                           const std::string& option) {
   std::vector<FieldRef> out;
-  for (auto& name : s.get_strings(option)) out.push_back(parse_field(option, name));
+  for (auto& name : given) out.push_back(parse_field(option, name));
   return out;
 }
 
-std::vector<MutateFilter::Separator> MutateFilter::separators(const Settings& s,
+std::vector<MutateFilter::Separator> MutateFilter::separators(const Object& given,
                                                               const std::string& option) {
   std::vector<Separator> out;
-  for (auto& [name, value] : s.get_hash(option))
+  for (auto& [name, value] : given)
     out.push_back({parse_field(option, name), value.to_string()});
   return out;
 }
 
 MutateFilter::MutateFilter(const PluginArgs& args) : Filter(args) {
-  const Settings& s = args.settings;
-  coerce_ = field_values(s, "coerce");
-  update_ = field_values(s, "update");
-  replace_ = field_values(s, "replace");
-  for (auto& [from, to] : s.get_hash("rename"))
+  MutateOptions o = mutate_schema().bind(args.settings);
+  coerce_ = field_values(o.coerce, "coerce");
+  update_ = field_values(o.update, "update");
+  replace_ = field_values(o.replace, "replace");
+  for (auto& [from, to] : o.rename)
     rename_.push_back({FieldName("rename", from), FieldName("rename", to.to_string())});
 
-  for (auto& [name, type] : s.get_hash("convert")) {
+  for (auto& [name, type] : o.convert) {
     auto t = type.is_string() ? convert_type_named(type.as_string()) : std::nullopt;
     if (!t)
       throw OptionError("convert", "Invalid conversion type '" + type.to_string() + "' for field '" +
@@ -173,7 +215,7 @@ MutateFilter::MutateFilter(const PluginArgs& args) : Filter(args) {
     convert_.push_back({parse_field("convert", name), *t});
   }
 
-  const Array& gsub = s.get_array("gsub");
+  const Array& gsub = o.gsub;
   if (gsub.size() % 3 != 0)
     throw OptionError("gsub", "gsub requires 3 elements per entry (field, pattern, replacement); got " +
                                   std::to_string(gsub.size()) + " elements");
@@ -202,14 +244,14 @@ MutateFilter::MutateFilter(const PluginArgs& args) : Filter(args) {
     gsub_.push_back(std::move(g));
   }
 
-  uppercase_ = fields(s, "uppercase");
-  capitalize_ = fields(s, "capitalize");
-  lowercase_ = fields(s, "lowercase");
-  strip_ = fields(s, "strip");
-  split_ = separators(s, "split");
-  join_ = separators(s, "join");
+  uppercase_ = fields(o.uppercase, "uppercase");
+  capitalize_ = fields(o.capitalize, "capitalize");
+  lowercase_ = fields(o.lowercase, "lowercase");
+  strip_ = fields(o.strip, "strip");
+  split_ = separators(o.split, "split");
+  join_ = separators(o.join, "join");
 
-  for (auto& [dest, sources] : s.get_hash("merge")) {
+  for (auto& [dest, sources] : o.merge) {
     Merge m{parse_field("merge", dest), {}};
     if (sources.is_array()) {
       for (auto& src : sources.as_array()) m.sources.push_back(parse_field("merge", src.to_string()));
@@ -218,10 +260,10 @@ MutateFilter::MutateFilter(const PluginArgs& args) : Filter(args) {
     }
     merge_.push_back(std::move(m));
   }
-  for (auto& [from, to] : s.get_hash("copy"))
+  for (auto& [from, to] : o.copy)
     copy_.push_back({parse_field("copy", from), parse_field("copy", to.to_string())});
 
-  tag_on_failure_ = s.get_string("tag_on_failure", "_mutate_error");
+  tag_on_failure_ = std::move(o.tag_on_failure);
 }
 
 void MutateFilter::filter(Event& e, FilterContext& ctx) {
@@ -462,25 +504,7 @@ PluginInfo mutate_filter_info() {
       "Renames, replaces, converts and rewrites fields; operations run in a fixed order "
       "(coerce, rename, update, replace, convert, gsub, uppercase, capitalize, lowercase, "
       "strip, split, join, merge, copy).";
-  info.options = {
-      {"coerce", OptionType::Hash, std::nullopt, "Field => value to set when the field exists but is null."},
-      {"rename", OptionType::Hash, std::nullopt, "Old name => new name; a missing field is left alone."},
-      {"update", OptionType::Hash, std::nullopt, "Field => new value (%{field} allowed), only if the field exists."},
-      {"replace", OptionType::Hash, std::nullopt, "Field => new value (%{field} allowed), set in any case."},
-      {"convert", OptionType::Hash, std::nullopt,
-       "Field => type: integer, integer_eu, float, float_eu, string or boolean; arrays convert each element."},
-      {"gsub", OptionType::Array, std::nullopt,
-       "Triples of field, regex, replacement: replaces every match in a string or array of strings."},
-      {"uppercase", OptionType::Array, std::nullopt, "Fields to convert to upper case."},
-      {"capitalize", OptionType::Array, std::nullopt, "Fields to capitalize (first letter upper, rest lower)."},
-      {"lowercase", OptionType::Array, std::nullopt, "Fields to convert to lower case."},
-      {"strip", OptionType::Array, std::nullopt, "Fields to strip of leading and trailing whitespace."},
-      {"split", OptionType::Hash, std::nullopt, "Field => separator: splits a string into an array."},
-      {"join", OptionType::Hash, std::nullopt, "Field => separator: joins an array into a string."},
-      {"merge", OptionType::Hash, std::nullopt, "Destination => source: merges arrays, strings or hashes."},
-      {"copy", OptionType::Hash, std::nullopt, "Source => destination: copies a field, replacing the destination."},
-      {"tag_on_failure", OptionType::String, Value("_mutate_error"), "Tag added when an operation fails."},
-  };
+  info.options = mutate_schema().specs();
   info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
     return std::make_unique<MutateFilter>(args);
   };
