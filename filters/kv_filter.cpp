@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/text/ruby_regex.h"
 
@@ -113,62 +114,157 @@ size_t KvFilter::Separator::find(std::string_view text, size_t from) const {
 
 // ---------------------------------------------------------------- filter
 
+namespace {
+
+struct KvOptions {
+  std::string source;
+  std::optional<std::string> target;
+  std::string field_split;
+  std::string value_split;
+  std::optional<std::string> field_split_pattern;
+  std::optional<std::string> value_split_pattern;
+  std::vector<std::string> include_keys;
+  std::vector<std::string> exclude_keys;
+  std::string prefix;
+  std::optional<std::string> trim_key;
+  std::optional<std::string> trim_value;
+  std::optional<std::string> remove_char_key;
+  std::optional<std::string> remove_char_value;
+  std::optional<std::string> transform_key;
+  std::optional<std::string> transform_value;
+  bool allow_duplicate_values = false;
+  bool allow_empty_values = false;
+  Object default_keys;
+  bool recursive = false;
+  bool include_brackets = false;
+  std::string whitespace;
+  std::vector<std::string> tag_on_failure;
+};
+
+const OptionSchema<KvOptions>& kv_schema() {
+  static const OptionSchema<KvOptions> schema = [] {
+    const std::vector<std::string> transforms = {"lowercase", "uppercase", "capitalize"};
+    OptionSchema<KvOptions> s;
+    s.string("source", &KvOptions::source, "Field to parse.").fallback("message");
+    s.string("target", &KvOptions::target, "Field to put the pairs under; the root when unset.");
+    s.string("field_split", &KvOptions::field_split,
+             "Characters (a regex character class) separating pairs.")
+        .fallback(" ");
+    s.string("value_split", &KvOptions::value_split,
+             "Characters (a regex character class) separating a key from its value.")
+        .fallback("=");
+    s.string("field_split_pattern", &KvOptions::field_split_pattern,
+             "Regex separating pairs; takes precedence over field_split.");
+    s.string("value_split_pattern", &KvOptions::value_split_pattern,
+             "Regex separating key and value; takes precedence over value_split.");
+    s.strings("include_keys", &KvOptions::include_keys,
+              "Only these keys are kept (all when empty).")
+        .fallback(Value(Array()));
+    s.strings("exclude_keys", &KvOptions::exclude_keys, "Keys that are dropped.")
+        .fallback(Value(Array()));
+    s.string("prefix", &KvOptions::prefix, "Prepended to every key (may use %{field}).")
+        .fallback("");
+    s.string("trim_key", &KvOptions::trim_key,
+             "Characters (a character class) trimmed from both ends of keys.");
+    s.string("trim_value", &KvOptions::trim_value,
+             "Characters (a character class) trimmed from both ends of values.");
+    s.string("remove_char_key", &KvOptions::remove_char_key,
+             "Characters (a character class) removed from keys.");
+    s.string("remove_char_value", &KvOptions::remove_char_value,
+             "Characters (a character class) removed from values.");
+    s.string("transform_key", &KvOptions::transform_key, "Case change of keys.").one_of(transforms);
+    s.string("transform_value", &KvOptions::transform_value, "Case change of values.")
+        .one_of(transforms);
+    s.boolean("allow_duplicate_values", &KvOptions::allow_duplicate_values,
+              "Keep a repeated key's repeated value; false keeps each value once.")
+        .fallback(true);
+    s.boolean("allow_empty_values", &KvOptions::allow_empty_values,
+              "Keep pairs whose value is empty.")
+        .fallback(false);
+    s.hash("default_keys", &KvOptions::default_keys, "Keys and values set when not found.")
+        .fallback(Value(Object()));
+    s.boolean("recursive", &KvOptions::recursive, "Parse values for nested key=value pairs.")
+        .fallback(false);
+    s.boolean("include_brackets", &KvOptions::include_brackets,
+              "Values in (), [] or <> are taken whole, without the brackets.")
+        .fallback(true);
+    s.string("whitespace", &KvOptions::whitespace,
+             "lenient allows whitespace around the value separator; strict does not.")
+        .fallback("lenient")
+        .one_of({"lenient", "strict"});
+    s.strings("tag_on_failure", &KvOptions::tag_on_failure,
+              "Tags added when the source cannot be processed.")
+        .fallback(Value(Array{Value("_kv_filter_error")}));
+    s.accepted("tag_on_timeout", OptionType::String,
+               "Accepted for compatibility: parsing is linear-time and never times out.")
+        .fallback("_kv_filter_timeout");
+    s.accepted("timeout_millis", OptionType::Number,
+               "Accepted for compatibility: parsing is linear-time and never times out.")
+        .fallback(30000);
+    s.accepted("ecs_compatibility", OptionType::String,
+               "Accepted for compatibility; changes nothing here.")
+        .one_of({"disabled", "v1", "v8"});
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace
+
 KvFilter::KvFilter(const PluginArgs& args) : Filter(args) {
-  const Settings& s = args.settings;
+  KvOptions o = kv_schema().bind(args.settings);
   std::string error;
-  std::string source = s.get_string("source", "message");
+  const std::string& source = o.source;
   auto src = FieldRef::parse(source, &error);
   if (!src) throw OptionError("source", "invalid field reference '" + source + "': " + error);
   source_ = *src;
-  if (s.has("target")) {
-    std::string target = s.get_string("target");
+  if (o.target) {
+    const std::string& target = *o.target;
     auto t = FieldRef::parse(target, &error);
     if (!t) throw OptionError("target", "invalid field reference '" + target + "': " + error);
     target_ = *t;
   }
-  field_split_ = s.has("field_split_pattern")
-                     ? Separator::from_regex("field_split_pattern", s.get_string("field_split_pattern"))
-                     : Separator::from_class("field_split", s.get_string("field_split", " "));
-  value_split_ = s.has("value_split_pattern")
-                     ? Separator::from_regex("value_split_pattern", s.get_string("value_split_pattern"))
-                     : Separator::from_class("value_split", s.get_string("value_split", "="));
+  field_split_ = o.field_split_pattern
+                     ? Separator::from_regex("field_split_pattern", *o.field_split_pattern)
+                     : Separator::from_class("field_split", o.field_split);
+  value_split_ = o.value_split_pattern
+                     ? Separator::from_regex("value_split_pattern", *o.value_split_pattern)
+                     : Separator::from_class("value_split", o.value_split);
   key_stops_are_classes_ = field_split_.is_class() && value_split_.is_class();
   key_stops_ = field_split_.chars() | value_split_.chars();
-  strict_ = s.get_string("whitespace", "lenient") == "strict";
-  include_brackets_ = s.get_bool("include_brackets", true);
-  allow_empty_values_ = s.get_bool("allow_empty_values", false);
-  allow_duplicate_values_ = s.get_bool("allow_duplicate_values", true);
-  recursive_ = s.get_bool("recursive", false);
-  auto char_set = [&](const char* name, CharSet& set) {
-    if (!s.has(name)) return;
-    std::string chars = s.get_string(name);
-    if (chars.empty()) return;
+  strict_ = o.whitespace == "strict";
+  include_brackets_ = o.include_brackets;
+  allow_empty_values_ = o.allow_empty_values;
+  allow_duplicate_values_ = o.allow_duplicate_values;
+  recursive_ = o.recursive;
+  auto char_set = [&](const char* name, const std::optional<std::string>& chars, CharSet& set) {
+    if (!chars || chars->empty()) return;
     set.enabled = true;
-    set.chars = class_bytes(name, chars);
+    set.chars = class_bytes(name, *chars);
   };
-  char_set("trim_key", trim_key_);
-  char_set("trim_value", trim_value_);
-  char_set("remove_char_key", remove_char_key_);
-  char_set("remove_char_value", remove_char_value_);
-  auto transform = [&](const char* name) {
-    std::string t = s.get_string(name);
-    if (t == "lowercase") return Transform::Lowercase;
-    if (t == "uppercase") return Transform::Uppercase;
-    if (t == "capitalize") return Transform::Capitalize;
-    if (!t.empty()) throw OptionError(name, "must be lowercase, uppercase or capitalize");
-    return Transform::None;
+  char_set("trim_key", o.trim_key, trim_key_);
+  char_set("trim_value", o.trim_value, trim_value_);
+  char_set("remove_char_key", o.remove_char_key, remove_char_key_);
+  char_set("remove_char_value", o.remove_char_value, remove_char_value_);
+  // An enumeration without default: enumeration() binds only options that have one.
+  auto transform = [&](const char* name, const std::optional<std::string>& t) {
+    if (!t || t->empty()) return Transform::None;
+    if (*t == "lowercase") return Transform::Lowercase;
+    if (*t == "uppercase") return Transform::Uppercase;
+    if (*t == "capitalize") return Transform::Capitalize;
+    throw OptionError(name, "must be lowercase, uppercase or capitalize");
   };
-  transform_key_ = transform("transform_key");
-  transform_value_ = transform("transform_value");
-  include_keys_ = s.get_strings("include_keys");
-  exclude_keys_ = s.get_strings("exclude_keys");
+  transform_key_ = transform("transform_key", o.transform_key);
+  transform_value_ = transform("transform_value", o.transform_value);
+  include_keys_ = std::move(o.include_keys);
+  exclude_keys_ = std::move(o.exclude_keys);
   for (const auto& k : include_keys_) include_templates_.emplace_back(k);
   for (const auto& k : exclude_keys_) exclude_templates_.emplace_back(k);
   for (const auto& t : include_templates_) keys_dynamic_ = keys_dynamic_ || !t.constant();
   for (const auto& t : exclude_templates_) keys_dynamic_ = keys_dynamic_ || !t.constant();
-  prefix_ = SprintfTemplate(s.get_string("prefix"));
-  default_keys_ = s.get_hash("default_keys");
-  tag_on_failure_ = s.get_strings("tag_on_failure");
+  prefix_ = SprintfTemplate(o.prefix);
+  default_keys_ = std::move(o.default_keys);
+  tag_on_failure_ = std::move(o.tag_on_failure);
 }
 
 KvFilter::~KvFilter() = default;
@@ -450,46 +546,7 @@ PluginInfo kv_filter_info() {
   info.name = "kv";
   info.kind = PluginKind::Filter;
   info.description = "Extracts key=value pairs from a field.";
-  const std::vector<std::string> transforms = {"lowercase", "uppercase", "capitalize"};
-  info.options = {
-      option("source", OptionType::String, Value("message"), "Field to parse."),
-      option("target", OptionType::String, "Field to put the pairs under; the root when unset."),
-      option("field_split", OptionType::String, Value(" "),
-             "Characters (a regex character class) separating pairs."),
-      option("value_split", OptionType::String, Value("="),
-             "Characters (a regex character class) separating a key from its value."),
-      option("field_split_pattern", OptionType::String,
-             "Regex separating pairs; takes precedence over field_split."),
-      option("value_split_pattern", OptionType::String,
-             "Regex separating key and value; takes precedence over value_split."),
-      option("include_keys", OptionType::Array, Value(Array()), "Only these keys are kept (all when empty)."),
-      option("exclude_keys", OptionType::Array, Value(Array()), "Keys that are dropped."),
-      option("prefix", OptionType::String, Value(""), "Prepended to every key (may use %{field})."),
-      option("trim_key", OptionType::String, "Characters (a character class) trimmed from both ends of keys."),
-      option("trim_value", OptionType::String,
-             "Characters (a character class) trimmed from both ends of values."),
-      option("remove_char_key", OptionType::String, "Characters (a character class) removed from keys."),
-      option("remove_char_value", OptionType::String, "Characters (a character class) removed from values."),
-      option("transform_key", OptionType::String, std::nullopt, "Case change of keys.", transforms),
-      option("transform_value", OptionType::String, std::nullopt, "Case change of values.", transforms),
-      option("allow_duplicate_values", OptionType::Boolean, Value(true),
-             "Keep a repeated key's repeated value; false keeps each value once."),
-      option("allow_empty_values", OptionType::Boolean, Value(false), "Keep pairs whose value is empty."),
-      option("default_keys", OptionType::Hash, Value(Object()), "Keys and values set when not found."),
-      option("recursive", OptionType::Boolean, Value(false), "Parse values for nested key=value pairs."),
-      option("include_brackets", OptionType::Boolean, Value(true),
-             "Values in (), [] or <> are taken whole, without the brackets."),
-      option("whitespace", OptionType::String, Value("lenient"),
-             "lenient allows whitespace around the value separator; strict does not.", {"lenient", "strict"}),
-      option("tag_on_failure", OptionType::Array, Value(Array{Value("_kv_filter_error")}),
-             "Tags added when the source cannot be processed."),
-      option("tag_on_timeout", OptionType::String, Value("_kv_filter_timeout"),
-             "Accepted for compatibility: parsing is linear-time and never times out."),
-      option("timeout_millis", OptionType::Number, Value(30000),
-             "Accepted for compatibility: parsing is linear-time and never times out."),
-      option("ecs_compatibility", OptionType::String, std::nullopt,
-             "Accepted for compatibility; changes nothing here.", {"disabled", "v1", "v8"}),
-  };
+  info.options = kv_schema().specs();
   info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
     return std::make_unique<KvFilter>(args);
   };
