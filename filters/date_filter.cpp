@@ -1,5 +1,6 @@
 #include "filters/date_filter.h"
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/text/civil_time.h"
 #include "engine/text/date_names.h"
@@ -17,23 +18,50 @@ YearContext year_context_at(int64_t utc_seconds, const TimeZoneRules& zone) {
   return YearContext{static_cast<int>(d.year), d.month};
 }
 
+struct DateOptions {
+  std::vector<std::string> match;
+  std::optional<std::string> timezone;
+  std::optional<std::string> locale;
+  std::string target;
+  std::vector<std::string> tag_on_failure;
+};
+
+const OptionSchema<DateOptions>& date_schema() {
+  static const OptionSchema<DateOptions> schema = [] {
+    OptionSchema<DateOptions> s;
+    s.strings("match", &DateOptions::match,
+              "A field name followed by one or more formats, tried in order.")
+        .fallback(Value(Array{}));
+    s.string("timezone", &DateOptions::timezone,
+             "Time zone for dates without one: IANA name, UTC or an offset; %{field} allowed.");
+    s.string("locale", &DateOptions::locale,
+             "Locale of month and day names (English names are used whatever the value).");
+    s.string("target", &DateOptions::target, "Field that receives the parsed date.")
+        .fallback("@timestamp");
+    s.strings("tag_on_failure", &DateOptions::tag_on_failure, "Tags added when no format matches.")
+        .fallback(Value(Array{Value("_dateparsefailure")}));
+    return s;
+  }();
+  return schema;
+}
+
 }  // namespace
 
 DateFilter::DateFilter(const PluginArgs& args, Clock clock)
     : Filter(args), clock_(clock ? std::move(clock) : Clock(system_clock_seconds)) {
-  const Settings& s = args.settings;
-  std::vector<std::string> match = s.get_strings("match");
+  DateOptions o = date_schema().bind(args.settings);
+  const std::vector<std::string>& match = o.match;
   if (match.size() < 2)
     throw OptionError("match", "match needs a field name followed by at least one format");
   std::string error;
   auto source = FieldRef::parse(match[0], &error);
   if (!source) throw OptionError("match", "invalid field reference \"" + match[0] + "\": " + error);
   source_ = *source;
-  auto target = FieldRef::parse(s.get_string("target", "@timestamp"), &error);
+  auto target = FieldRef::parse(o.target, &error);
   if (!target) throw OptionError("target", "invalid target: " + error);
   target_ = *target;
 
-  const std::string zone_text = s.get_string("timezone");
+  const std::string zone_text = o.timezone.value_or("");
   if (!zone_text.empty()) {
     auto tmpl = std::make_unique<SprintfTemplate>(zone_text);
     if (tmpl->constant()) {
@@ -44,7 +72,7 @@ DateFilter::DateFilter(const PluginArgs& args, Clock clock)
       zone_template_ = std::move(tmpl);
     }
   }
-  const std::string locale = s.get_string("locale");
+  const std::string locale = o.locale.value_or("");
   if (!date_locale_supported(locale) && args.env.validating)
     log_warn("date filter {}: locale \"{}\" is read with English month and day names", id(),
              locale);
@@ -68,7 +96,7 @@ DateFilter::DateFilter(const PluginArgs& args, Clock clock)
     }
     formats_.push_back(std::move(format));
   }
-  tag_on_failure_ = s.get_strings("tag_on_failure");
+  tag_on_failure_ = std::move(o.tag_on_failure);
 }
 
 void DateFilter::refresh_year_context() {
@@ -184,18 +212,7 @@ PluginInfo date_filter_info() {
   info.description =
       "Parses a date from a field (Joda-Time patterns, ISO8601, UNIX, UNIX_MS, TAI64N) and "
       "stores it as a timestamp, by default in @timestamp.";
-  info.options = {
-      option("match", OptionType::Array, Value(Array{}),
-             "A field name followed by one or more formats, tried in order."),
-      option("timezone", OptionType::String,
-             "Time zone for dates without one: IANA name, UTC or an offset; %{field} allowed."),
-      option("locale", OptionType::String,
-             "Locale of month and day names (English names are used whatever the value)."),
-      option("target", OptionType::String, Value("@timestamp"),
-             "Field that receives the parsed date."),
-      option("tag_on_failure", OptionType::Array, Value(Array{Value("_dateparsefailure")}),
-             "Tags added when no format matches."),
-  };
+  info.options = date_schema().specs();
   info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
     return std::make_unique<DateFilter>(args);
   };

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <utility>
 
+#include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
@@ -326,8 +327,35 @@ bool Dissection::apply(std::string_view text, Event& e) {
 
 // ---------------------------------------------------------------- filter
 
+namespace {
+
+struct DissectOptions {
+  Object mapping;
+  Object convert_datatype;
+  std::vector<std::string> tag_on_failure;
+};
+
+const OptionSchema<DissectOptions>& dissect_schema() {
+  static const OptionSchema<DissectOptions> schema = [] {
+    OptionSchema<DissectOptions> s;
+    s.hash("mapping", &DissectOptions::mapping, "Source field => dissect pattern.")
+        .fallback(Value(Object()));
+    s.hash("convert_datatype", &DissectOptions::convert_datatype,
+           "Field => int or float: conversions done after all mappings.")
+        .fallback(Value(Object()));
+    s.strings("tag_on_failure", &DissectOptions::tag_on_failure,
+              "Tags added when a pattern does not match.")
+        .fallback(Value(Array{Value("_dissectfailure")}));
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace
+
 DissectFilter::DissectFilter(const PluginArgs& args) : Filter(args) {
-  for (const auto& [field, pattern] : args.settings.get_hash("mapping")) {
+  DissectOptions o = dissect_schema().bind(args.settings);
+  for (const auto& [field, pattern] : o.mapping) {
     if (pattern.is_string() && pattern.as_string().empty()) continue;  // ignored, as Logstash does
     std::string error;
     auto source = FieldRef::parse(field, &error);
@@ -345,7 +373,7 @@ DissectFilter::DissectFilter(const PluginArgs& args) : Filter(args) {
       throw OptionError("mapping", ex.what());
     }
   }
-  for (const auto& [field, type] : args.settings.get_hash("convert_datatype")) {
+  for (const auto& [field, type] : o.convert_datatype) {
     std::string error;
     auto ref = FieldRef::parse(field, &error);
     if (!ref) throw OptionError("convert_datatype", "invalid field reference '" + field + "': " + error);
@@ -354,7 +382,7 @@ DissectFilter::DissectFilter(const PluginArgs& args) : Filter(args) {
       throw OptionError("convert_datatype", "type for '" + field + "' must be int or float, not '" + t + "'");
     conversions_.push_back(Conversion{field, *ref, t == "int"});
   }
-  tag_on_failure_ = args.settings.get_strings("tag_on_failure");
+  tag_on_failure_ = std::move(o.tag_on_failure);
 }
 
 void DissectFilter::convert(Event& e, const Conversion& c) {
@@ -424,13 +452,7 @@ PluginInfo dissect_filter_info() {
   info.kind = PluginKind::Filter;
   info.description =
       "Splits fields by patterns of literal delimiters (%{a} %{+a} %{?a} %{&a} %{a->}), no regex.";
-  info.options = {
-      option("mapping", OptionType::Hash, Value(Object()), "Source field => dissect pattern."),
-      option("convert_datatype", OptionType::Hash, Value(Object()),
-             "Field => int or float: conversions done after all mappings."),
-      option("tag_on_failure", OptionType::Array, Value(Array{Value("_dissectfailure")}),
-             "Tags added when a pattern does not match."),
-  };
+  info.options = dissect_schema().specs();
   info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
     return std::make_unique<DissectFilter>(args);
   };

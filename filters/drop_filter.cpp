@@ -2,10 +2,32 @@
 
 #include <random>
 
+#include "engine/config/typed_options.h"
+
 namespace logpipe {
 
+namespace {
+
+struct DropOptions {
+  double percentage = 0;
+};
+
+const OptionSchema<DropOptions>& drop_schema() {
+  static const OptionSchema<DropOptions> schema = [] {
+    OptionSchema<DropOptions> s;
+    s.number("percentage", &DropOptions::percentage,
+             "Share of events to drop, in percent (at random); 100 drops all.")
+        .fallback(100);
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace
+
 DropFilter::DropFilter(const PluginArgs& args, uint64_t seed) : Filter(args), state_(seed) {
-  double percentage = args.settings.get_number("percentage", 100);
+  DropOptions o = drop_schema().bind(args.settings);
+  double percentage = o.percentage;
   if (percentage >= 100) {
     mode_ = Mode::All;
   } else if (!(percentage > 0)) {  // also NaN
@@ -41,10 +63,7 @@ PluginInfo drop_filter_info() {
   info.name = "drop";
   info.kind = PluginKind::Filter;
   info.description = "Drops the events that reach it, or a random share of them.";
-  info.options = {
-      {"percentage", OptionType::Number, Value(100),
-       "Share of events to drop, in percent (at random); 100 drops all.", false, {}, false},
-  };
+  info.options = drop_schema().specs();
   info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
     std::random_device rd;
     uint64_t seed = (uint64_t{rd()} << 32) ^ rd() ^ static_cast<uint64_t>(args.env.worker_index);

@@ -1,6 +1,7 @@
 #include "filters/json_filter.h"
 
 #include "engine/codecs/iso8601.h"
+#include "engine/config/typed_options.h"
 #include "engine/text/json_reader.h"
 #include "engine/text/utf8.h"
 #include "engine/system/log.h"
@@ -28,22 +29,51 @@ bool set_root_key(Event& e, const std::string& key, Value&& v) {
   return ref && e.set(*ref, std::move(v));
 }
 
+struct JsonFilterOptions {
+  std::string source;
+  std::optional<std::string> target;
+  bool skip_on_invalid_json = false;
+  std::vector<std::string> tag_on_failure;
+};
+
+const OptionSchema<JsonFilterOptions>& json_filter_schema() {
+  static const OptionSchema<JsonFilterOptions> schema = [] {
+    OptionSchema<JsonFilterOptions> s;
+    s.string("source", &JsonFilterOptions::source, "Field holding the JSON text.").required();
+    s.string("target", &JsonFilterOptions::target,
+             "Field to store the parsed value in; without it the object's keys go to the root.");
+    s.boolean("skip_on_invalid_json", &JsonFilterOptions::skip_on_invalid_json,
+              "Do not log a warning for a source that is not valid JSON (the event is still "
+              "tagged).")
+        .fallback(false);
+    s.strings("tag_on_failure", &JsonFilterOptions::tag_on_failure,
+              "Tags added when the source cannot be parsed.")
+        .fallback(Value(Array{Value("_jsonparsefailure")}));
+    s.accepted("ecs_compatibility", OptionType::String,
+               "Accepted for compatibility; changes nothing here.")
+        .one_of({"disabled", "v1", "v8"});
+    return s;
+  }();
+  return schema;
+}
+
 }  // namespace
 
 JsonFilter::JsonFilter(const PluginArgs& args) : Filter(args) {
+  JsonFilterOptions o = json_filter_schema().bind(args.settings);
   std::string error;
-  std::string source = args.settings.get_string("source");
+  const std::string& source = o.source;
   auto src = FieldRef::parse(source, &error);
   if (!src) throw OptionError("source", "invalid field reference '" + source + "': " + error);
   source_ = *src;
-  if (args.settings.has("target")) {
-    std::string target = args.settings.get_string("target");
+  if (o.target) {
+    const std::string& target = *o.target;
     auto t = FieldRef::parse(target, &error);
     if (!t) throw OptionError("target", "invalid field reference '" + target + "': " + error);
     target_ = *t;
   }
-  skip_on_invalid_json_ = args.settings.get_bool("skip_on_invalid_json", false);
-  tag_on_failure_ = args.settings.get_strings("tag_on_failure");
+  skip_on_invalid_json_ = o.skip_on_invalid_json;
+  tag_on_failure_ = std::move(o.tag_on_failure);
 }
 
 void JsonFilter::fail(Event& e) const {
@@ -118,19 +148,7 @@ PluginInfo json_filter_info() {
   info.name = "json";
   info.kind = PluginKind::Filter;
   info.description = "Parses a field holding JSON text into the event (or into target).";
-  OptionSpec source = option("source", OptionType::String, "Field holding the JSON text.");
-  source.required = true;
-  info.options = {
-      source,
-      option("target", OptionType::String,
-             "Field to store the parsed value in; without it the object's keys go to the root."),
-      option("skip_on_invalid_json", OptionType::Boolean, Value(false),
-             "Do not log a warning for a source that is not valid JSON (the event is still tagged)."),
-      option("tag_on_failure", OptionType::Array, Value(Array{Value("_jsonparsefailure")}),
-             "Tags added when the source cannot be parsed."),
-      option("ecs_compatibility", OptionType::String, std::nullopt,
-             "Accepted for compatibility; changes nothing here.", {"disabled", "v1", "v8"}),
-  };
+  info.options = json_filter_schema().specs();
   info.make_filter = [](const PluginArgs& args) -> std::unique_ptr<Filter> {
     return std::make_unique<JsonFilter>(args);
   };
