@@ -160,7 +160,8 @@ class Runner {
     }
     if (upstream_) {
       Array dirs{Value((fs::path(upstream_patterns()) / (ecs == "v1" ? "ecs-v1" : "legacy")).string())};
-      for (auto& d : settings.get_array("patterns_dir")) dirs.push_back(d);
+      if (const Value* given = settings.get("patterns_dir"); given && given->is_array())
+        for (auto& d : given->as_array()) dirs.push_back(d);
       settings.set("patterns_dir", Value(std::move(dirs)));
     }
 
@@ -195,7 +196,8 @@ class Runner {
     std::ostringstream why;
     const Value* should = member(record, "should_match");
     bool failed_tag = false;
-    for (auto& tag : settings.get_strings("tag_on_failure")) failed_tag |= event.has_tag(tag);
+    if (const Value* tags = settings.get("tag_on_failure"); tags && tags->is_array())
+      for (auto& tag : tags->as_array()) failed_tag |= event.has_tag(tag.to_string());
     if (should && should->is_bool()) {
       if (should->as_bool() && failed_tag) why << "did not match; ";
       if (!should->as_bool() && !failed_tag && !member(record, "checks")) why << "matched; ";

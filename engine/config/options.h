@@ -93,18 +93,11 @@ struct OptionError : std::runtime_error {
 
 class Settings {
  public:
-  // Lookups of declared options. A missing option with no default returns the
-  // fallback. Types were checked by the compiler, so these do not fail.
+  // The checked value of a declared option; nullptr when it was not given
+  // and has no default. Plugins read their options through their
+  // OptionSchema (typed_options.h), not by name here.
   bool has(const std::string& name) const;
   const Value* get(const std::string& name) const;
-  std::string get_string(const std::string& name, const std::string& fallback = "") const;
-  int64_t get_int(const std::string& name, int64_t fallback = 0) const;
-  double get_number(const std::string& name, double fallback = 0) const;
-  bool get_bool(const std::string& name, bool fallback = false) const;
-  // Array elements as strings (to_string of each).
-  std::vector<std::string> get_strings(const std::string& name) const;
-  const Array& get_array(const std::string& name) const;    // empty when absent
-  const Object& get_hash(const std::string& name) const;    // empty when absent
   // The codec option, when the plugin declares one.
   const CodecSpec* codec() const { return codec_.get(); }
 

@@ -255,12 +255,15 @@ class OptionSchema {
     return out;
   }
 
-  // The options' values from checked Settings (defaults already applied).
+  // The options' values from checked Settings. The compiler has applied the
+  // defaults; Settings made elsewhere (a codec built by an input, tests) get
+  // the declared default of an option they lack here.
   T bind(const Settings& settings) const {
     T out{};
     for (const Entry& e : entries_) {
       if (!e.apply) continue;
       const Value* v = settings.get(e.spec.name);
+      if ((!v || v->is_null()) && e.spec.default_value) v = &*e.spec.default_value;
       if (!v || v->is_null()) {
         check(e);
         continue;
