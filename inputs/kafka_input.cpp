@@ -492,6 +492,30 @@ class KafkaInput final : public Input {
 
   const KafkaLagTable& lag() const { return lag_; }
 
+  // Per partition: lag, high watermark, committed offset; per topic: lag.
+  void collect_metrics(PluginMetrics& out) const override {
+    using K = PluginMetric::Kind;
+    std::map<std::string, double> by_topic;
+    for (const KafkaPartitionLag& p : lag_.snapshot()) {
+      std::vector<std::pair<std::string, std::string>> labels{{"topic", p.topic},
+                                                              {"partition", std::to_string(p.partition)}};
+      if (p.lag >= 0) {
+        out.push_back({"consumer_lag", "Messages of the partition not yet committed (high watermark - committed offset).",
+                       K::Gauge, labels, double(p.lag)});
+        by_topic[p.topic] += double(p.lag);
+      }
+      if (p.high_watermark >= 0)
+        out.push_back({"high_watermark", "The partition's high watermark offset, as last fetched.", K::Gauge, labels,
+                       double(p.high_watermark)});
+      if (p.committed >= 0)
+        out.push_back({"committed_offset", "The next offset this group commits for the partition.", K::Gauge, labels,
+                       double(p.committed)});
+    }
+    for (auto& [topic, lag] : by_topic)
+      out.push_back({"topic_lag", "Consumer lag summed over the topic's partitions held here.", K::Gauge,
+                     {{"topic", topic}}, lag});
+  }
+
   // librdkafka callbacks
   void on_rebalance(Consumer& c, rd_kafka_resp_err_t err,
                     rd_kafka_topic_partition_list_t* partitions);

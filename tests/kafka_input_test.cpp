@@ -437,6 +437,64 @@ TEST(KafkaInputInProcess, TwoConsumerThreadsShareThePartitionsAndReportLag) {
   EXPECT_EQ(cluster.committed_offsets("g3", "logs", 8), cluster.high_watermarks("logs", 8));
 }
 
+// The monitoring figures: per partition, lag = the cluster's high watermark
+// minus the group's committed offset, as the mock cluster reports them.
+TEST(KafkaInputInProcess, LagInTheMetricsIsTheHighWatermarkMinusTheCommittedOffset) {
+  KafkaMockCluster cluster;
+  cluster.produce("logs", 4000, [](size_t i) { return "msg " + std::to_string(i); });
+  Overrides o = mock_options(cluster, "g-lag");
+  o.emplace_back("auto_commit_interval_ms", Value(200));
+  Settings settings = kafka_settings(o);
+  PluginEnv env;
+  PluginArgs args{"kafka", "kafka_test", settings, env, nullptr};
+  KafkaInputTimings timings;
+  timings.lag_interval = 100ms;
+  auto input = make_kafka_input(args, timings);
+  AckingContext ctx(*input, 100);
+  std::thread runner([&] { input->run(ctx); });
+  ASSERT_TRUE(wait_until([&] { return ctx.count() >= 4000; }, 60s));
+  // What comes next is read but never acknowledged: 100 more per partition.
+  ctx.set_auto_ack(false);
+  cluster.produce("logs", 800, [](size_t i) { return "late " + std::to_string(i); });
+  ASSERT_TRUE(wait_until([&] { return ctx.count() >= 4800; }, 60s));
+
+  auto lag_of = [&](int partition, const char* name) -> double {
+    PluginMetrics m;
+    input->collect_metrics(m);
+    for (auto& pm : m)
+      if (pm.name == name && pm.labels.size() == 2 && pm.labels[1].second == std::to_string(partition))
+        return pm.value;
+    return -1;
+  };
+  bool agreed = wait_until(
+      [&] {
+        auto high = cluster.high_watermarks("logs", 8);
+        auto committed = cluster.committed_offsets("g-lag", "logs", 8);
+        for (int p = 0; p < 8; ++p)
+          if (lag_of(p, "consumer_lag") != double(high[p] - committed[p]) ||
+              lag_of(p, "high_watermark") != double(high[p]) || lag_of(p, "committed_offset") != double(committed[p]))
+            return false;
+        return true;
+      },
+      30s);
+  EXPECT_TRUE(agreed);
+  auto high = cluster.high_watermarks("logs", 8);
+  auto committed = cluster.committed_offsets("g-lag", "logs", 8);
+  int64_t total = 0;
+  for (int p = 0; p < 8; ++p) {
+    EXPECT_EQ(high[p] - committed[p], 100) << "partition " << p;
+    total += high[p] - committed[p];
+  }
+  PluginMetrics m;
+  input->collect_metrics(m);
+  double topic_lag = -1;
+  for (auto& pm : m)
+    if (pm.name == "topic_lag") topic_lag = pm.value;
+  EXPECT_EQ(topic_lag, double(total));
+  ctx.request_stop();
+  runner.join();
+}
+
 // ------------------------------------------------------------ the real binary
 
 std::string pipeline_config(const KafkaMockCluster& cluster, const std::string& group,
