@@ -59,6 +59,7 @@ class SyslogInput : public Input, private StreamHandler {
 
   void run(InputContext& ctx) override;
   void stop() override;
+  void collect_metrics(PluginMetrics& out) const override { server_.collect_metrics(out); }
 
   // Ports actually bound (after run() started; tests use port 0).
   int bound_port() const { return bound_port_.load(); }

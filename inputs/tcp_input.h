@@ -39,6 +39,7 @@ class TcpInput : public Input, private StreamHandler {
 
   void run(InputContext& ctx) override;
   void stop() override;
+  void collect_metrics(PluginMetrics& out) const override { server_.collect_metrics(out); }
   int bound_port() const { return bound_port_.load(); }
 
  private:

@@ -385,6 +385,43 @@ TEST_F(MonitoringBinary, HealthTurns503WhenElasticsearchCannotTakeEventsAndBackT
   lp.stop();
 }
 
+TEST_F(MonitoringBinary, SyslogConnectionsDatagramsAndBytesFromLoggerAreCounted) {
+  int syslog_port = 0;
+  ::close(testing::bind_loopback(SOCK_STREAM, syslog_port));  // a port free now
+  Logpipe lp(dir_, "lp",
+             "input { syslog { id => \"sys\" port => " + std::to_string(syslog_port) + " } }\n"
+             "output { file { path => \"" + path("out.json") + "\" } }\n",
+             {"--api.http.port", "0"});
+  int port = api_port(lp);
+  ASSERT_GT(port, 0) << lp.log();
+  httplib::Client client("127.0.0.1", port);
+  auto logger = [&](const char* transport, const std::string& message) {
+    std::string cmd = std::string("logger -n 127.0.0.1 -P ") + std::to_string(syslog_port) + " " + transport +
+                      " --rfc5424 -t test '" + message + "'";
+    return std::system(cmd.c_str());
+  };
+  ASSERT_TRUE(wait_until([&] { return logger("-T", "over tcp 1") == 0; }, std::chrono::seconds(20),
+                         std::chrono::milliseconds(200)));
+  ASSERT_EQ(logger("-T", "over tcp 2"), 0);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(logger("-d", "over udp " + std::to_string(i)), 0);
+  std::vector<testing::PromFamily> families;
+  bool counted = wait_until([&] {
+    auto r = client.Get("/metrics");
+    if (!r) return false;
+    families = testing::parse_prometheus_text(r->body);
+    const testing::PromSample* d = find_sample(families, "logpipe_syslog_datagrams_total", {{"plugin_id", "sys"}});
+    return d && d->value == 3 &&
+           sample_value(families, "logpipe_plugin_events_out_total", {{"plugin_id", "sys"}}) == 5;
+  }, std::chrono::seconds(20), std::chrono::milliseconds(100));
+  EXPECT_TRUE(counted) << lp.log();
+  EXPECT_EQ(sample_value(families, "logpipe_syslog_connections_accepted_total", {{"plugin_id", "sys"}}), 2);
+  EXPECT_GT(sample_value(families, "logpipe_syslog_tcp_bytes_total", {{"plugin_id", "sys"}}), 20);
+  EXPECT_GT(sample_value(families, "logpipe_syslog_udp_bytes_total", {{"plugin_id", "sys"}}), 30);
+  EXPECT_EQ(sample_value(families, "logpipe_syslog_udp_kernel_drops_total", {{"plugin_id", "sys"}}), 0);
+  EXPECT_EQ(sample_value(families, "logpipe_syslog_frames_truncated_total", {{"plugin_id", "sys"}}), 0);
+  EXPECT_EQ(lp.stop(), 0) << lp.log();
+}
+
 TEST_F(MonitoringBinary, TheStatsdPushReachesAUdpListenerWithTheFinalCounts) {
   int statsd_port = 0;
   int statsd = testing::bind_loopback(SOCK_DGRAM, statsd_port);

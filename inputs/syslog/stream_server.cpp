@@ -251,6 +251,8 @@ void StreamServer::accept_connections() {
       continue;
     }
     conns_.emplace(c->id, std::move(c));
+    connections_accepted_.fetch_add(1, std::memory_order_relaxed);
+    connections_open_.store(conns_.size(), std::memory_order_relaxed);
   }
 }
 
@@ -264,11 +266,13 @@ void StreamServer::read_connection(Conn& c) {
     return;
   }
   std::string_view data(scratch_.data(), static_cast<size_t>(got));
+  tcp_bytes_.fetch_add(data.size(), std::memory_order_relaxed);
   if (settings_.framing == TcpFraming::Raw) {
     handler_.on_data(c.id, data, c.peer);
     return;
   }
   c.framer.feed(data, [&](std::string_view frame, FrameFlags flags) {
+    count_flags(flags);
     handler_.on_frame(frame, c.peer, flags);
   });
 }
@@ -284,11 +288,14 @@ void StreamServer::close_connection(uint64_t id) {
   else
     end_of_stream(c);
   conns_.erase(it);
+  connections_open_.store(conns_.size(), std::memory_order_relaxed);
 }
 
 void StreamServer::end_of_stream(Conn& c) {
-  c.framer.finish(
-      [&](std::string_view frame, FrameFlags flags) { handler_.on_frame(frame, c.peer, flags); });
+  c.framer.finish([&](std::string_view frame, FrameFlags flags) {
+    count_flags(flags);
+    handler_.on_frame(frame, c.peer, flags);
+  });
 }
 
 void StreamServer::receive_datagrams() {
@@ -329,8 +336,36 @@ void StreamServer::receive_datagrams() {
       flags.truncated = true;
       size = std::min(size, settings_.max_datagram);
     }
+    datagrams_received_.fetch_add(1, std::memory_order_relaxed);
+    udp_bytes_.fetch_add(static_cast<size_t>(got), std::memory_order_relaxed);
+    count_flags(flags);
     handler_.on_datagram(std::string_view(datagrams_.data(), size), udp_peer_, flags);
   }
+}
+
+void StreamServer::count_flags(FrameFlags flags) {
+  if (flags.truncated) frames_truncated_.fetch_add(1, std::memory_order_relaxed);
+  if (flags.incomplete) frames_incomplete_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void StreamServer::collect_metrics(PluginMetrics& out) const {
+  using K = PluginMetric::Kind;
+  auto get = [](const std::atomic<uint64_t>& a) { return double(a.load(std::memory_order_relaxed)); };
+  if (settings_.tcp) {
+    out.push_back({"connections", "TCP connections open now.", K::Gauge, {}, get(connections_open_)});
+    out.push_back({"connections_accepted_total", "TCP connections accepted.", K::Counter, {}, get(connections_accepted_)});
+    out.push_back({"tcp_bytes_total", "Bytes read from TCP connections.", K::Counter, {}, get(tcp_bytes_)});
+  }
+  if (settings_.udp) {
+    out.push_back({"datagrams_total", "UDP datagrams received.", K::Counter, {}, get(datagrams_received_)});
+    out.push_back({"udp_bytes_total", "Bytes of UDP datagrams received.", K::Counter, {}, get(udp_bytes_)});
+    out.push_back({"udp_kernel_drops_total", "UDP datagrams the kernel dropped: the socket buffer was full.",
+                   K::Counter, {}, get(udp_drops_)});
+  }
+  out.push_back({"frames_truncated_total", "Frames longer than the maximum, cut (framing error).", K::Counter, {},
+                 get(frames_truncated_)});
+  out.push_back({"frames_incomplete_total", "Frames cut short by the peer closing (framing error).", K::Counter, {},
+                 get(frames_incomplete_)});
 }
 
 // SO_RXQ_OVFL carries the socket's running count of dropped datagrams.
@@ -345,7 +380,7 @@ void StreamServer::log_drops(uint32_t kernel_count) {
   int64_t now = now_ms();
   if (now - last_drop_log_ms_ >= 10000) {
     log_warn("{}: the kernel dropped {} UDP datagrams (socket buffer full; {} in total)",
-             settings_.name, udp_drops_ - udp_drops_logged_, udp_drops_);
+             settings_.name, udp_drops_.load() - udp_drops_logged_, udp_drops_.load());
     udp_drops_logged_ = udp_drops_;
     last_drop_log_ms_ = now;
   }

@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/metrics/plugin_metrics.h"
 #include "inputs/syslog/syslog_framer.h"
 
 namespace logpipe {
@@ -80,8 +81,11 @@ class StreamServer {
 
   int tcp_port() const { return tcp_port_; }
   int udp_port() const { return udp_port_; }
-  uint64_t udp_drops() const { return udp_drops_; }
+  uint64_t udp_drops() const { return udp_drops_.load(std::memory_order_relaxed); }
   size_t connections() const { return conns_.size(); }
+  // Connections, bytes, datagrams, framing errors and kernel drops, for the
+  // monitoring API. Safe from any thread.
+  void collect_metrics(PluginMetrics& out) const;
 
  private:
   struct Conn;
@@ -93,6 +97,7 @@ class StreamServer {
   void receive_datagrams();
   void end_of_stream(Conn& c);
   void log_drops(uint32_t kernel_count);
+  void count_flags(FrameFlags flags);
 
   StreamServerSettings settings_;
   StreamHandler& handler_;
@@ -110,7 +115,10 @@ class StreamServer {
   std::vector<char> datagrams_;
   bool have_drop_base_ = false;
   uint32_t drop_base_ = 0;
-  uint64_t udp_drops_ = 0;
+  std::atomic<uint64_t> udp_drops_{0};
+  // Counted on the run() thread, read from any (relaxed).
+  std::atomic<uint64_t> connections_open_{0}, connections_accepted_{0}, tcp_bytes_{0};
+  std::atomic<uint64_t> datagrams_received_{0}, udp_bytes_{0}, frames_truncated_{0}, frames_incomplete_{0};
   uint64_t udp_drops_logged_ = 0;
   int64_t last_drop_log_ms_ = 0;
   Peer udp_peer_;
