@@ -92,6 +92,10 @@ class Filter {
   // the others go on. Override for batch-wide work.
   virtual void process(const std::vector<Event*>& events, FilterContext& ctx);
   virtual void filter(Event& e, FilterContext& ctx) { (void)e; (void)ctx; }
+  // Figures of its own for the monitoring API (grok: matches per pattern).
+  // Called from any thread while this worker's copy runs: use relaxed
+  // atomics. The figures of every worker's copy are summed.
+  virtual void collect_metrics(PluginMetrics& out) const { (void)out; }
 
   const std::string& id() const { return id_; }
 

@@ -186,6 +186,25 @@ TEST_F(MonitoringInProcess, CountersAgreeExactlyWithWhatWentThroughAndMetricsPar
   EXPECT_EQ(node_stats_json(node, m, "nonsense"), "");
 }
 
+TEST_F(MonitoringInProcess, GrokCountsMatchesFailuresAndEachPatternsMatchesOverAllWorkers) {
+  std::filesystem::create_directories(path("data"));
+  auto config = compiled(
+      "input { generator { count => 100 lines => [\"alpha 1\", \"beta\", \"gamma 2\", \"???\"] } }\n"
+      "filter { grok { id => \"g\" match => { \"message\" => [\"%{WORD:w} %{INT:n}\", \"^beta$\"] } } }\n"
+      "output { file { path => \"" + path("out.json") + "\" } }\n");
+  Pipeline pipeline(config, settings());
+  Monitor monitor([&] { return pipeline.stats(); }, MonitorSettings{});
+  pipeline.start();
+  pipeline.wait();
+  auto families = testing::parse_prometheus_text(prometheus_metrics(monitor.snapshot(), "main"));
+  EXPECT_EQ(sample_value(families, "logpipe_grok_matches_total", {{"plugin_id", "g"}}), 300);
+  EXPECT_EQ(sample_value(families, "logpipe_grok_failures_total", {{"plugin_id", "g"}}), 100);
+  EXPECT_EQ(sample_value(families, "logpipe_grok_pattern_matches_total",
+                         {{"pattern", "%{WORD:w} %{INT:n}"}, {"engine", "pcre2"}, {"field", "message"}}),
+            200);
+  EXPECT_EQ(sample_value(families, "logpipe_grok_pattern_matches_total", {{"pattern", "^beta$"}}), 100);
+}
+
 TEST_F(MonitoringInProcess, EnableMetricFalseTurnsAPluginsFiguresOff) {
   std::filesystem::create_directories(path("data"));
   auto config = compiled(

@@ -112,6 +112,7 @@ Object plugins_json(const PipelineStats& s) {
       ev.set("duration_in_millis", Value(millis(f.seconds)));
       o.set("events", Value(std::move(ev)));
       o.set("time_per_event", Value(percentiles(f.per_event)));
+      if (!f.own.empty()) o.set("metrics", Value(own_metrics(f.own)));
     }
     filters.push_back(Value(std::move(o)));
   }

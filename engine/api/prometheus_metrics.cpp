@@ -200,6 +200,8 @@ std::string prometheus_metrics(const MonitorSnapshot& m, const std::string& pipe
   };
   for (const InputSummary& in : s.inputs)
     if (in.metered) own(in.name, in.id, in.own);
+  for (const FilterSummary& f : s.filters)
+    if (f.metered) own(f.name, f.id, f.own);
   for (const OutputSummary& o : s.outputs)
     if (o.metered) own(o.name, o.id, o.own);
 

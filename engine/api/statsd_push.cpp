@@ -109,6 +109,13 @@ std::string statsd_push_lines(const MonitorSnapshot& m, const std::string& prefi
     l.counter(base + ".events_in", double(f.events_in));
     l.counter(base + ".events_out", double(f.events_out));
     l.timer_ns(base + ".time_per_event.p99", f.per_event.percentile(0.99));
+    for (const PluginMetric& pm : f.own) {
+      if (!pm.labels.empty()) continue;  // per-pattern figures: in the API only (their names would be patterns)
+      if (pm.kind == PluginMetric::Kind::Counter)
+        l.counter(base + "." + name_part(pm.name), pm.value);
+      else
+        l.gauge(base + "." + name_part(pm.name), pm.value);
+    }
   }
   for (const OutputSummary& o : s.outputs) {
     if (!o.metered) continue;

@@ -321,7 +321,7 @@ PipelineStats Pipeline::stats() const {
   s.input_queue.depth_batches = queue_.depth();
   s.input_queue.blocked_seconds = double(queue_.blocked_ns()) / 1e9;
   for (size_t f = 0; f < config_->filters.size(); ++f) {
-    FilterSummary fs{config_->filters[f].id, config_->filters[f].info->name, 0, 0, 0, {}, true};
+    FilterSummary fs{config_->filters[f].id, config_->filters[f].info->name, 0, 0, 0, {}, {}, true};
     fs.metered = Filter::common_schema().bind(*config_->filters[f].settings).enable_metric;
     for (auto& w : workers_) {
       if (!w->graph) continue;
@@ -330,6 +330,17 @@ PipelineStats Pipeline::stats() const {
       fs.events_out += c.events_out.load(std::memory_order_relaxed);
       fs.seconds += double(c.nanos.load(std::memory_order_relaxed)) / 1e9;
       fs.per_event.merge(c.per_event.snapshot());
+      if (!fs.metered) continue;
+      PluginMetrics mine;
+      w->graph->filter(f).collect_metrics(mine);
+      for (PluginMetric& pm : mine) {
+        auto same = std::find_if(fs.own.begin(), fs.own.end(),
+                                 [&](const PluginMetric& o) { return o.name == pm.name && o.labels == pm.labels; });
+        if (same == fs.own.end())
+          fs.own.push_back(std::move(pm));
+        else
+          same->value += pm.value;
+      }
     }
     s.filters.push_back(std::move(fs));
   }

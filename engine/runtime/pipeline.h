@@ -89,6 +89,7 @@ struct FilterSummary {
   uint64_t events_out = 0;
   double seconds = 0;  // time spent in it, all workers together
   LatencyHistogram per_event;  // time per event (each batch's time over its events)
+  PluginMetrics own;  // the filter's own figures, summed over the workers' copies
   bool metered = true;  // enable_metric
 };
 

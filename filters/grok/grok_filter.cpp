@@ -163,7 +163,9 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
           log_warn("grok {}: pattern \"{}\" is beyond PCRE2 ({}); RE2 extracts its fields, "
                    "which is much slower",
                    id(), expression, matcher.pcre_error());
-        m.groks.push_back(Grok{std::move(matcher), std::move(sinks), leaves_source_alone});
+        patterns_.push_back({field_name, expression, matcher.pcre_error().empty() ? "pcre2" : "re2"});
+        pattern_matches_.emplace_back(0);
+        m.groks.push_back(Grok{std::move(matcher), std::move(sinks), leaves_source_alone, patterns_.size() - 1});
       } catch (const GrokCompileError& e) {
         throw OptionError("match", "grok pattern \"" + expression + "\": " + e.what());
       }
@@ -182,10 +184,24 @@ void GrokFilter::filter(Event& e, FilterContext& ctx) {
     if (break_on_match_) break;
   }
   if (matched) {
+    matches_.fetch_add(1, std::memory_order_relaxed);
     filter_matched(e);
   } else {
+    failures_.fetch_add(1, std::memory_order_relaxed);
     for (auto& tag : tag_on_failure_) e.add_tag(tag);
   }
+}
+
+void GrokFilter::collect_metrics(PluginMetrics& out) const {
+  using K = PluginMetric::Kind;
+  out.push_back({"matches_total", "Events a pattern matched.", K::Counter, {}, double(matches_.load(std::memory_order_relaxed))});
+  out.push_back({"failures_total", "Events no pattern matched (tagged with tag_on_failure, e.g. _grokparsefailure).",
+                 K::Counter, {}, double(failures_.load(std::memory_order_relaxed))});
+  for (size_t i = 0; i < patterns_.size(); ++i)
+    out.push_back({"pattern_matches_total", "Matches per pattern, with the engine that runs it (pcre2, or re2 for patterns beyond PCRE2).",
+                   K::Counter,
+                   {{"field", patterns_[i].field}, {"pattern", patterns_[i].pattern}, {"engine", patterns_[i].engine}},
+                   double(pattern_matches_[i].load(std::memory_order_relaxed))});
 }
 
 bool GrokFilter::match_field(MatchField& m, Event& e) {
@@ -216,6 +232,7 @@ bool GrokFilter::match_groks(MatchField& m, std::string_view input, bool input_i
     Grok& grok = m.groks[k];
     if (!grok.matcher.match(input)) continue;
     matched = true;
+    pattern_matches_[grok.counter].fetch_add(1, std::memory_order_relaxed);
     // Captures are views into the input: they may be stored straight from
     // there unless a store can change the input field itself.
     bool direct = input_is_copy || grok.leaves_source_alone;

@@ -19,6 +19,9 @@
 // One instance per filter worker: each owns its compiled regexes; no locking.
 #pragma once
 
+#include <atomic>
+#include <deque>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +39,8 @@ class GrokFilter : public Filter {
   // `builtin` is the embedded pattern set (tests pass their own or none).
   GrokFilter(const PluginArgs& args, const PatternFiles& builtin);
   void filter(Event& e, FilterContext& ctx) override;
+  // matches, failures, and matches per pattern with the engine that runs it.
+  void collect_metrics(PluginMetrics& out) const override;
 
  private:
   struct CaptureSink {
@@ -49,6 +54,7 @@ class GrokFilter : public Filter {
     GrokMatcher matcher;
     std::vector<CaptureSink> sinks;
     bool leaves_source_alone = true;  // no capture is stored under the matched field
+    size_t counter = 0;               // its index in pattern_matches_
   };
   struct MatchField {
     FieldRef field;
@@ -63,6 +69,12 @@ class GrokFilter : public Filter {
   void store(const Grok& grok, bool direct, Event& e);
 
   std::vector<MatchField> match_;
+  struct PatternInfo {
+    std::string field, pattern, engine;
+  };
+  std::vector<PatternInfo> patterns_;
+  std::deque<std::atomic<uint64_t>> pattern_matches_;  // per pattern, this worker's
+  std::atomic<uint64_t> matches_{0}, failures_{0};
   std::vector<std::string> tag_on_failure_;
   bool break_on_match_ = true;
   bool keep_empty_captures_ = false;
