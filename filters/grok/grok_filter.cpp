@@ -184,12 +184,18 @@ void GrokFilter::filter(Event& e, FilterContext& ctx) {
     if (break_on_match_) break;
   }
   if (matched) {
-    matches_.fetch_add(1, std::memory_order_relaxed);
+    bump(matches_);
     filter_matched(e);
   } else {
-    failures_.fetch_add(1, std::memory_order_relaxed);
+    bump(failures_);
     for (auto& tag : tag_on_failure_) e.add_tag(tag);
   }
+}
+
+// One writer (this worker), readers anywhere: a plain relaxed store, no
+// locked read-modify-write on the per-event path.
+void GrokFilter::bump(std::atomic<uint64_t>& counter) {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 void GrokFilter::collect_metrics(PluginMetrics& out) const {
@@ -232,7 +238,7 @@ bool GrokFilter::match_groks(MatchField& m, std::string_view input, bool input_i
     Grok& grok = m.groks[k];
     if (!grok.matcher.match(input)) continue;
     matched = true;
-    pattern_matches_[grok.counter].fetch_add(1, std::memory_order_relaxed);
+    bump(pattern_matches_[grok.counter]);
     // Captures are views into the input: they may be stored straight from
     // there unless a store can change the input field itself.
     bool direct = input_is_copy || grok.leaves_source_alone;

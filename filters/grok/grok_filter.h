@@ -75,6 +75,7 @@ class GrokFilter : public Filter {
   std::vector<PatternInfo> patterns_;
   std::deque<std::atomic<uint64_t>> pattern_matches_;  // per pattern, this worker's
   std::atomic<uint64_t> matches_{0}, failures_{0};
+  static void bump(std::atomic<uint64_t>& counter);
   std::vector<std::string> tag_on_failure_;
   bool break_on_match_ = true;
   bool keep_empty_captures_ = false;
