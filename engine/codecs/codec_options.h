@@ -49,22 +49,6 @@ OptionDecl target(OptionSchema<T>& s, std::optional<std::string> T::*m) {
                   "Field to put the decoded JSON under; default: the root of the event.");
 }
 
-// Binds a codec's settings. Settings from the config compiler hold every
-// default already; a codec is also made from Settings that do not (the dead
-// letter queue input's Settings(), tests), so missing defaults are applied
-// here first, from the same declarations.
-template <class T>
-T bind(const OptionSchema<T>& schema, const Settings& settings) {
-  const OptionSpecs specs = schema.specs();
-  bool complete = true;
-  for (const OptionSpec& spec : specs) complete &= !spec.default_value || settings.has(spec.name);
-  if (complete) return schema.bind(settings);
-  Settings filled = settings;
-  for (const OptionSpec& spec : specs)
-    if (spec.default_value && !filled.has(spec.name)) filled.set(spec.name, *spec.default_value);
-  return schema.bind(filled);
-}
-
 // `delimiter`, refused when empty (it would never split anything).
 inline const std::string& checked_delimiter(const std::string& d) {
   if (d.empty()) throw OptionError("delimiter", "the delimiter must not be empty");

@@ -26,7 +26,7 @@ const OptionSchema<JsonCodecOptions>& json_codec_schema() {
 class JsonCodec : public Codec {
  public:
   explicit JsonCodec(const PluginArgs& args)
-      : JsonCodec(codec_options::bind(json_codec_schema(), args.settings)) {}
+      : JsonCodec(json_codec_schema().bind(args.settings)) {}
   explicit JsonCodec(const JsonCodecOptions& o) : decoder_(o.decoder, /*set_original=*/true) {}
 
   void decode(std::string_view data, const EventSink& sink) override { decoder_.decode(data, sink); }

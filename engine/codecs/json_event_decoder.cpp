@@ -71,7 +71,7 @@ JsonEventDecoder::JsonEventDecoder(const JsonDecoderOptions& options, bool set_o
 }
 
 JsonEventDecoder::JsonEventDecoder(const Settings& settings, bool set_original)
-    : JsonEventDecoder(codec_options::bind(json_decoder_schema(), settings), set_original) {}
+    : JsonEventDecoder(json_decoder_schema().bind(settings), set_original) {}
 
 void JsonEventDecoder::decode(std::string_view text, const EventSink& sink) {
   if (!charset_.passthrough()) {

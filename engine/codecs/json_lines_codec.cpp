@@ -34,7 +34,7 @@ const OptionSchema<JsonLinesOptions>& json_lines_schema() {
 class JsonLinesCodec : public Codec {
  public:
   explicit JsonLinesCodec(const PluginArgs& args)
-      : JsonLinesCodec(codec_options::bind(json_lines_schema(), args.settings)) {}
+      : JsonLinesCodec(json_lines_schema().bind(args.settings)) {}
   explicit JsonLinesCodec(const JsonLinesOptions& o)
       : decoder_(o.decoder, /*set_original=*/false),
         splitter_(codec_options::checked_delimiter(o.delimiter)) {}

@@ -31,7 +31,7 @@ const OptionSchema<LineOptions>& line_schema() {
 class LineCodec : public Codec {
  public:
   explicit LineCodec(const PluginArgs& args)
-      : LineCodec(codec_options::bind(line_schema(), args.settings)) {}
+      : LineCodec(line_schema().bind(args.settings)) {}
   explicit LineCodec(const LineOptions& o)
       : charset_(o.charset),
         format_(o.format),

@@ -29,7 +29,7 @@ const OptionSchema<PlainOptions>& plain_schema() {
 class PlainCodec : public Codec {
  public:
   explicit PlainCodec(const PluginArgs& args)
-      : PlainCodec(codec_options::bind(plain_schema(), args.settings)) {}
+      : PlainCodec(plain_schema().bind(args.settings)) {}
   explicit PlainCodec(const PlainOptions& o) : charset_(o.charset), format_(o.format) {
     // In ECS mode Logstash keeps a copy of the text in [event][original].
     if (o.ecs_compatibility != "disabled") original_ = FieldRef::must("[event][original]");

@@ -207,7 +207,7 @@ const OptionSchema<RubyDebugOptions>& rubydebug_schema() {
 class RubyDebugCodec : public Codec {
  public:
   explicit RubyDebugCodec(const PluginArgs& args)
-      : metadata_(codec_options::bind(rubydebug_schema(), args.settings).metadata) {}
+      : metadata_(rubydebug_schema().bind(args.settings).metadata) {}
 
   // Logstash cannot decode rubydebug; rather than fail, take input as plain text.
   void decode(std::string_view data, const EventSink& sink) override {
