@@ -58,4 +58,26 @@ const std::vector<PluginInfo>& plugin_registry() {
   return registry;
 }
 
+const std::vector<RefusedPlugin>& refused_plugins() {
+  static const std::vector<RefusedPlugin> refused = {
+      {PluginKind::Filter, "ruby",
+       "it runs Ruby code inside Logstash's JRuby, and logpipe embeds no Ruby interpreter; "
+       "express the logic with mutate, dissect, grok, kv or conditionals"},
+      {PluginKind::Input, "twitter",
+       "it reads Twitter's (X's) public API over the internet, which is no log source a "
+       "pipeline here can reach or test"},
+      {PluginKind::Input, "jdbc",
+       "it loads Java JDBC drivers into the JVM; logpipe runs no JVM"},
+      {PluginKind::Filter, "jdbc_streaming",
+       "it loads Java JDBC drivers into the JVM; logpipe runs no JVM"},
+      {PluginKind::Filter, "jdbc_static",
+       "it loads Java JDBC drivers into the JVM; logpipe runs no JVM"},
+      {PluginKind::Input, "jms", "it needs a Java JMS client library; logpipe runs no JVM"},
+      {PluginKind::Output, "jms", "it needs a Java JMS client library; logpipe runs no JVM"},
+      {PluginKind::Filter, "java_uuid",
+       "it is a sample of Logstash's Java plugin API; use fingerprint with method => UUID"},
+  };
+  return refused;
+}
+
 }  // namespace logpipe

@@ -183,6 +183,34 @@ TEST(Cli, ConfigTestReportsEveryErrorWithPositionAndCaret) {
   EXPECT_NE(e.find("Configuration has 5 errors"), std::string::npos) << e;
 }
 
+TEST(Cli, PluginsThatWillNotExistAreRefusedSayingWhy) {
+  std::string dir = make_temp_dir("cli");
+  std::string path = write_file(dir, "refused.conf",
+                                "input { twitter { consumer_key => \"k\" } }\n"
+                                "filter {\n"
+                                "  ruby { code => \"event.set('a', 1)\" }\n"
+                                "}\n"
+                                "output { stdout { } }\n");
+  CliResult r = run({"-t", "-f", path});
+  EXPECT_EQ(r.code, 1);
+  const std::string& e = r.err;
+  EXPECT_NE(e.find(path + ":1:9: input plugin \"twitter\" is not supported by logpipe and will not "
+                          "be: it reads Twitter's"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find(path + ":3:3: filter plugin \"ruby\" is not supported by logpipe and will not be: "
+                          "it runs Ruby code"),
+            std::string::npos)
+      << e;
+  // The plugin list says what exists and what will not.
+  CliResult list = run({"--list-plugins"});
+  EXPECT_EQ(list.code, 0);
+  EXPECT_NE(list.out.find("filter   grok "), std::string::npos) << list.out;
+  size_t refused = list.out.find("Not supported, and not planned:");
+  ASSERT_NE(refused, std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("filter   ruby ", refused), std::string::npos) << list.out;
+}
+
 TEST(Cli, SyntaxErrorStopsBeforeStart) {
   CliResult r = run({"-e", "filter { mutate { add_tag => [\"a\"], remove_tag => [\"b\"] } }"}, "x\n");
   EXPECT_EQ(r.code, 1);
@@ -288,6 +316,32 @@ TEST(Cli, StdinWithTheJsonCodecGivesOneEventPerLine) {
   EXPECT_NE(r.out.find("\"a\":1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"a\":2"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("_jsonparsefailure"), std::string::npos) << r.out;
+}
+
+TEST(Cli, StdinAndFileInputsGiveEcsNamesInV8Mode) {
+  CliResult r = run({"-e", "input { stdin { ecs_compatibility => v8 } } output { stdout { codec => json_lines } }"},
+                    "one line\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 1u) << r.out;
+  const logpipe::Object& e = events[0].as_object();
+  ASSERT_TRUE(e.find("host") && e.find("host")->is_object()) << r.out;
+  EXPECT_NE(e.find("host")->as_object().find("hostname"), nullptr) << r.out;
+  EXPECT_EQ(e.find("event")->as_object().find("original")->as_string(), "one line") << r.out;
+
+  std::string dir = make_temp_dir("cli-ecs");
+  std::string log = write_file(dir, "app.log", "a\nb\n");
+  CliResult f = run({"--path.data", dir + "/data", "-e",
+                     "input { file { path => \"" + log + "\" mode => read exit_after_read => true "
+                     "ecs_compatibility => v1 sincedb_path => \"/dev/null\" } } "
+                     "output { stdout { codec => json_lines } }"});
+  ASSERT_EQ(f.code, 0) << f.err;
+  auto lines = json_lines(f.out);
+  ASSERT_EQ(lines.size(), 2u) << f.out;
+  const logpipe::Object& l = lines[0].as_object();
+  EXPECT_EQ(l.find("log")->as_object().find("file")->as_object().find("path")->as_string(), log);
+  EXPECT_NE(l.find("host")->as_object().find("name"), nullptr) << f.out;
+  EXPECT_EQ(l.find("path"), nullptr) << f.out;
 }
 
 TEST(Cli, AnInputThatCannotStartMakesTheRunFail) {
