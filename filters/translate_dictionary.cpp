@@ -375,6 +375,7 @@ bool DictionaryFile::stamp_of(const std::string& path, Stamp* out) {
   if (::stat(path.c_str(), &st) != 0) return false;
   out->mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   out->size = st.st_size;
+  out->inode = st.st_ino;
   return true;
 }
 

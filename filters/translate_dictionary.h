@@ -122,9 +122,13 @@ class DictionaryFile {
 
  private:
   struct Stamp {
+    // A file replaced by rename has a new inode even within one mtime tick.
     int64_t mtime_ns = -1;
     int64_t size = -1;
-    bool operator==(const Stamp& o) const { return mtime_ns == o.mtime_ns && size == o.size; }
+    uint64_t inode = 0;
+    bool operator==(const Stamp& o) const {
+      return mtime_ns == o.mtime_ns && size == o.size && inode == o.inode;
+    }
   };
   static bool stamp_of(const std::string& path, Stamp* out);
   void load();  // throws
