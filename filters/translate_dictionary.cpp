@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -57,6 +58,12 @@ DictionaryMatcher::DictionaryMatcher(MatchMode mode,
       if (!re) throw std::runtime_error("dictionary key /" + key + "/ is not a usable regex: " + error);
       regexes_.push_back(std::move(re));
     }
+    if (regexes_.size() > 1) {
+      auto set = std::make_unique<RE2::Set>(regexes_.front()->options(), RE2::UNANCHORED);
+      bool added = true;
+      for (const auto& re : regexes_) added = added && set->Add(re->pattern(), nullptr) >= 0;
+      if (added && set->Compile()) any_regex_ = std::move(set);
+    }
   } else if (mode_ == MatchMode::Substring) {
     // Ruby's Regexp.union of the keys: each escaped, the first alternative
     // that matches at the leftmost position wins (RE2's leftmost-first).
@@ -83,13 +90,24 @@ bool DictionaryMatcher::lookup(std::string_view text, Value* out) {
         return true;
       }
       return false;
-    case MatchMode::Regex:
+    case MatchMode::Regex: {
+      if (any_regex_) {
+        std::vector<int> hits;
+        RE2::Set::ErrorInfo info;
+        if (any_regex_->Match(text, &hits, &info)) {
+          size_t first = static_cast<size_t>(*std::min_element(hits.begin(), hits.end()));
+          *out = dictionary_->entries[first].second;
+          return true;
+        }
+        if (info.kind == RE2::Set::kNoError) return false;
+      }
       for (size_t i = 0; i < regexes_.size(); ++i)
         if (RE2::PartialMatch(text, *regexes_[i])) {
           *out = dictionary_->entries[i].second;
           return true;
         }
       return false;
+    }
     case MatchMode::Substring: {
       // gsub(union, dictionary): every key found is replaced by its value's
       // string form, scanning left to right.

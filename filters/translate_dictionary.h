@@ -32,11 +32,10 @@
 #include <utility>
 #include <vector>
 
+#include <re2/set.h>
+
 #include "engine/event/value.h"
 
-namespace re2 {
-class RE2;
-}
 
 namespace logpipe {
 
@@ -76,6 +75,9 @@ class DictionaryMatcher {
   MatchMode mode_ = MatchMode::Exact;
   std::shared_ptr<const TranslateDictionary> dictionary_;
   std::vector<std::unique_ptr<re2::RE2>> regexes_;  // Regex: one per key, in order
+  // Regex: every key in one pass; the lowest index that matched wins. Unset
+  // (or out of memory on a text) falls back to trying regexes_ in order.
+  std::unique_ptr<re2::RE2::Set> any_regex_;
   std::unique_ptr<re2::RE2> any_key_;                // Substring: every key, escaped, in order
 };
 

@@ -75,7 +75,7 @@ const OptionSchema<TranslateOptions>& translate_schema() {
 FieldRef parse_ref(const std::string& option, const std::string& text) {
   std::string error;
   auto ref = FieldRef::parse(text, &error);
-  if (!ref) throw OptionError(option, "invalid field reference '" + text + "': " + error);
+  if (!ref) throw OptionError(option, error);  // the error quotes the text
   return *ref;
 }
 
