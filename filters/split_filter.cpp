@@ -140,6 +140,12 @@ void SplitFilter::filter(Event& e, FilterContext& ctx) {
   log_debug("split {}: only strings and arrays can be split; field {} is {}", id(), field_.text(),
             value ? "of another type" : "missing");
   e.add_tag(kTypeFailureTag);
+  type_failures_.store(type_failures_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+void SplitFilter::collect_metrics(PluginMetrics& out) const {
+  out.push_back({"failures_total", "Events whose field was neither a string nor an array (tagged _split_type_failure).",
+                 PluginMetric::Kind::Counter, {}, double(type_failures_.load(std::memory_order_relaxed))});
 }
 
 PluginInfo split_filter_info() {

@@ -20,6 +20,7 @@
 // One instance per filter worker: not thread-safe.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,7 @@ class SplitFilter : public Filter {
  public:
   explicit SplitFilter(const PluginArgs& args);
   void filter(Event& e, FilterContext& ctx) override;
+  void collect_metrics(PluginMetrics& out) const override;
 
  private:
   // Ruby's String#split(terminator, -1): every piece, empty ones included.
@@ -47,6 +49,7 @@ class SplitFilter : public Filter {
   FieldRef field_;
   std::optional<FieldRef> target_;
   std::string terminator_;
+  std::atomic<uint64_t> type_failures_{0};  // one writer: this worker
   std::vector<std::string_view> pieces_;  // scratch, views into the field's text
 };
 

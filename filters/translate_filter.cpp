@@ -203,6 +203,12 @@ void TranslateFilter::process(const std::vector<Event*>& events, FilterContext& 
   Filter::process(events, ctx);
 }
 
+bool TranslateFilter::lookup(std::string_view text, Value* out) {
+  bool found = matcher_.lookup(text, out);
+  bump(found ? matches_ : misses_);
+  return found;
+}
+
 std::string_view TranslateFilter::text_of(const Value& v) {
   if (v.is_string()) return v.as_string();
   text_.clear();
@@ -219,10 +225,11 @@ bool TranslateFilter::translate_one(Event& e) {
   const Value* source = e.get(source_);
   if (!source) return false;
   Value found;
-  if (matcher_.lookup(text_of(*source), &found)) {
+  if (lookup(text_of(*source), &found)) {
     e.set(target_, std::move(found));
   } else if (fallback_) {
     e.set(target_, Value(fallback_->format(e)));
+    bump(fallbacks_);
   } else {
     return in_place_;
   }
@@ -241,7 +248,8 @@ bool TranslateFilter::translate_values(Event& e) {
   bool any = false;
   for (size_t i = 0; i < items.size(); ++i) {
     Value found;
-    if (matcher_.lookup(text_of(items[i]), &found)) results[i] = std::move(found);
+    if (lookup(text_of(items[i]), &found)) results[i] = std::move(found);
+    else if (fallback_) bump(fallbacks_);
     // Ruby's any?: an element other than nil and false.
     any = any || !(results[i].is_null() || (results[i].is_bool() && !results[i].as_bool()));
   }
@@ -259,10 +267,11 @@ bool TranslateFilter::translate_objects(Event& e) {
       const Value* inner = find_below(element, source_.path());
       if (!inner || inner->is_null()) continue;
       Value found;
-      if (matcher_.lookup(text_of(*inner), &found)) {
+      if (lookup(text_of(*inner), &found)) {
         set_below(element, target_.path(), std::move(found));
       } else if (fallback_) {
         set_below(element, target_.path(), Value(fallback_->format(e)));
+        bump(fallbacks_);
       } else {
         continue;
       }
@@ -281,6 +290,14 @@ void TranslateFilter::filter(Event& e, FilterContext& ctx) {
     case Iterate::Objects: matched = translate_objects(e); break;
   }
   if (matched) filter_matched(e);
+}
+
+void TranslateFilter::collect_metrics(PluginMetrics& out) const {
+  using K = PluginMetric::Kind;
+  auto figure = [](const std::atomic<uint64_t>& c) { return double(c.load(std::memory_order_relaxed)); };
+  out.push_back({"matches_total", "Values a dictionary key matched.", K::Counter, {}, figure(matches_)});
+  out.push_back({"misses_total", "Values no dictionary key matched.", K::Counter, {}, figure(misses_)});
+  out.push_back({"fallbacks_total", "Misses given the fallback value.", K::Counter, {}, figure(fallbacks_)});
 }
 
 PluginInfo translate_filter_info() {

@@ -27,6 +27,7 @@
 // One instance per filter worker: not thread-safe.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,7 @@ class TranslateFilter : public Filter {
   explicit TranslateFilter(const PluginArgs& args);
   void process(const std::vector<Event*>& events, FilterContext& ctx) override;
   void filter(Event& e, FilterContext& ctx) override;
+  void collect_metrics(PluginMetrics& out) const override;
 
  private:
   enum class Iterate { None, Values, Objects };
@@ -55,6 +57,12 @@ class TranslateFilter : public Filter {
   bool translate_values(Event& e);
   bool translate_objects(Event& e);
   void pick_up_new_dictionary();
+  // One lookup, counted as a match or a miss.
+  bool lookup(std::string_view text, Value* out);
+  // Counters with one writer (this worker): a relaxed store, no locked add.
+  static void bump(std::atomic<uint64_t>& counter) {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
 
   FieldRef source_, target_;
   std::optional<FieldRef> iterate_on_;
@@ -67,6 +75,7 @@ class TranslateFilter : public Filter {
   std::shared_ptr<DictionaryFile> file_;  // with dictionary_path
   uint64_t file_version_ = 0;
   std::string text_;  // scratch for a non-string source
+  std::atomic<uint64_t> matches_{0}, misses_{0}, fallbacks_{0};
 };
 
 }  // namespace logpipe

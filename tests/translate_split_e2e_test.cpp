@@ -3,6 +3,7 @@
 // after the split, with the file position committed only once the copies are
 // written; the generator through split; and a dictionary file refreshed (and
 // broken) while logpipe runs.
+#include <httplib.h>
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -56,6 +58,37 @@ class SplitTranslateBinary : public testing::TempDirTest {
     const Value* v = event.as_object().find(name);
     return v ? v->to_string() : "<missing>";
   }
+  // The monitoring API's port, from the line logpipe logs when it listens.
+  static int api_port(const Logpipe& lp) {
+    int port = 0;
+    wait_until([&] {
+      std::smatch m;
+      std::string log = lp.log();
+      if (std::regex_search(log, m, std::regex(R"(monitoring API on http://127\.0\.0\.1:(\d+)/)")))
+        port = std::stoi(m[1]);
+      return port != 0;
+    }, std::chrono::seconds(10), milliseconds(20));
+    return port;
+  }
+  // A filter's entry in /_node/stats/pipelines.
+  static const Object* filter_stats(const Value& stats, const std::string& id) {
+    const Value* filters = stats.as_object().find("pipelines");
+    if (!filters || filters->as_object().empty()) return nullptr;
+    filters = filters->as_object().begin()->second.as_object().find("plugins");
+    if (filters) filters = filters->as_object().find("filters");
+    if (!filters) return nullptr;
+    for (const Value& f : filters->as_array())
+      if (f.as_object().find("id")->as_string() == id) return &f.as_object();
+    return nullptr;
+  }
+  static double figure(const Object& plugin, const char* group, const char* name) {
+    if (std::string(group) == "metrics") {
+      for (const Value& m : plugin.find("metrics")->as_array())
+        if (m.as_object().find("name")->as_string() == name) return m.as_object().find("value")->as_number();
+      return -1;
+    }
+    return plugin.find(group)->as_object().find(name)->as_number();
+  }
   void append(const std::string& name, const std::string& text) {
     std::ofstream(path(name), std::ios::app) << text;
   }
@@ -75,13 +108,13 @@ TEST_F(SplitTranslateBinary, SplitCopiesAreDeliveredAndAcknowledgedWithTheirLine
              "input { file { path => \"" + path("in.log") + "\" start_position => \"beginning\"\n"
              "  sincedb_path => \"" + path("sincedb") + "\" sincedb_write_interval => 0 stat_interval => \"0.01\" } }\n"
              "filter {\n"
-             "  split { terminator => \" \" add_tag => [\"piece\"] }\n"
-             "  translate { source => \"message\" dictionary => { \"a\" => \"alpha\" \"b\" => \"beta\" }\n"
+             "  split { id => \"splitter\" terminator => \" \" add_tag => [\"piece\"] }\n"
+             "  translate { id => \"codes\" source => \"message\" dictionary => { \"a\" => \"alpha\" \"b\" => \"beta\" }\n"
              "              fallback => \"other\" }\n"
              "  if [translation] == \"beta\" { mutate { add_tag => [\"is_beta\"] } }\n"
              "}\n"
              "output { file { path => \"" + path("out.json") + "\" codec => json_lines } }\n",
-             {"-b", "50", "--summary"});
+             {"-b", "50", "--summary", "--api.http.port", "0"});
   // Whenever the sincedb says a line was done, all of that line's copies are
   // already in the output: the position waits for the whole batch.
   int checks = 0;
@@ -97,6 +130,27 @@ TEST_F(SplitTranslateBinary, SplitCopiesAreDeliveredAndAcknowledgedWithTheirLine
   }, std::chrono::seconds(20), milliseconds(5));
   ASSERT_TRUE(complete) << "out " << output().size() << ", sincedb " << sincedb_position() << "\n" << lp.log();
   EXPECT_GT(checks, 0);
+
+  // The monitoring figures: split took 400 and gave 2000, translate saw them all.
+  int port = api_port(lp);
+  ASSERT_GT(port, 0) << lp.log();
+  httplib::Client client("127.0.0.1", port);
+  auto r = client.Get("/_node/stats/pipelines");
+  ASSERT_TRUE(r);
+  Value stats;
+  std::string error;
+  ASSERT_TRUE(parse_json(r->body, &stats, &error)) << error;
+  const Object* splitter = filter_stats(stats, "splitter");
+  const Object* codes = filter_stats(stats, "codes");
+  ASSERT_TRUE(splitter && codes) << r->body;
+  EXPECT_EQ(figure(*splitter, "events", "in"), kLines);
+  EXPECT_EQ(figure(*splitter, "events", "out"), kLines * kPieces);
+  EXPECT_EQ(figure(*splitter, "metrics", "failures_total"), 0);
+  EXPECT_EQ(figure(*codes, "events", "in"), kLines * kPieces);
+  EXPECT_EQ(figure(*codes, "events", "out"), kLines * kPieces);
+  EXPECT_EQ(figure(*codes, "metrics", "matches_total"), 2 * kLines);
+  EXPECT_EQ(figure(*codes, "metrics", "misses_total"), 3 * kLines);
+  EXPECT_EQ(figure(*codes, "metrics", "fallbacks_total"), 3 * kLines);
   ASSERT_EQ(lp.stop(), 0) << lp.log();
 
   std::vector<Value> events = output();
