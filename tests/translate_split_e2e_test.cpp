@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -57,18 +56,6 @@ class SplitTranslateBinary : public testing::TempDirTest {
   static std::string field(const Value& event, const char* name) {
     const Value* v = event.as_object().find(name);
     return v ? v->to_string() : "<missing>";
-  }
-  // The monitoring API's port, from the line logpipe logs when it listens.
-  static int api_port(const Logpipe& lp) {
-    int port = 0;
-    wait_until([&] {
-      std::smatch m;
-      std::string log = lp.log();
-      if (std::regex_search(log, m, std::regex(R"(monitoring API on http://127\.0\.0\.1:(\d+)/)")))
-        port = std::stoi(m[1]);
-      return port != 0;
-    }, std::chrono::seconds(10), milliseconds(20));
-    return port;
   }
   // A filter's entry in /_node/stats/pipelines.
   static const Object* filter_stats(const Value& stats, const std::string& id) {
@@ -132,7 +119,7 @@ TEST_F(SplitTranslateBinary, SplitCopiesAreDeliveredAndAcknowledgedWithTheirLine
   EXPECT_GT(checks, 0);
 
   // The monitoring figures: split took 400 and gave 2000, translate saw them all.
-  int port = api_port(lp);
+  int port = lp.api_port();
   ASSERT_GT(port, 0) << lp.log();
   httplib::Client client("127.0.0.1", port);
   auto r = client.Get("/_node/stats/pipelines");
