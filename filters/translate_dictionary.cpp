@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -13,7 +14,6 @@
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
-#include "engine/runtime/steady_clock.h"
 #include "engine/system/log.h"
 #include "engine/text/json_reader.h"
 #include "engine/text/ruby_regex.h"
@@ -376,12 +376,36 @@ std::shared_ptr<DictionaryFile> DictionaryFile::open(const std::string& owner,
   if (auto existing = files[key].lock()) return existing;
   auto file = std::make_shared<DictionaryFile>(o, std::move(check));
   file->load();
+  if (o.refresh_interval > 0) file->thread_ = std::thread([f = file.get()] { f->refresh_loop(); });
   files[key] = file;
   return file;
 }
 
 DictionaryFile::DictionaryFile(DictionaryFileOptions options, Check check)
     : options_(std::move(options)), check_(std::move(check)) {}
+
+DictionaryFile::~DictionaryFile() {
+  {
+    std::lock_guard<std::mutex> lock(thread_mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DictionaryFile::refresh_loop() {
+  auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(options_.refresh_interval));
+  std::unique_lock<std::mutex> lock(thread_mu_);
+  auto next = std::chrono::steady_clock::now() + interval;
+  while (!stopping_) {
+    if (wake_.wait_until(lock, next, [this] { return stopping_; })) break;
+    lock.unlock();
+    refresh();
+    lock.lock();
+    next = std::chrono::steady_clock::now() + interval;  // no overlap, as Logstash's scheduler
+  }
+}
 
 std::shared_ptr<const TranslateDictionary> DictionaryFile::current() const {
   std::lock_guard<std::mutex> lock(snapshot_mu_);
@@ -416,33 +440,12 @@ void DictionaryFile::load() {
   }
   stamp_ = stamp;
   version_.fetch_add(1, std::memory_order_acq_rel);
-  if (options_.refresh_interval > 0)
-    next_check_ns_.store(steady_ns() + static_cast<int64_t>(options_.refresh_interval * 1e9),
-                         std::memory_order_release);
 }
 
-bool DictionaryFile::reload() {
-  try {
-    load();
-    return true;
-  } catch (const std::exception& ex) {
-    log_warn("translate: {} when loading dictionary file {}, continuing with the old dictionary",
-             ex.what(), options_.path);
-    return false;
-  }
-}
-
-void DictionaryFile::refresh_if_due(int64_t now_ns) {
-  if (options_.refresh_interval <= 0 || now_ns < next_check_ns_.load(std::memory_order_acquire))
-    return;
-  std::unique_lock<std::mutex> lock(reload_mu_, std::try_to_lock);
-  if (!lock.owns_lock()) return;  // another worker is at it
-  if (now_ns < next_check_ns_.load(std::memory_order_acquire)) return;
-  next_check_ns_.store(now_ns + static_cast<int64_t>(options_.refresh_interval * 1e9),
-                       std::memory_order_release);
+void DictionaryFile::refresh() {
   // Short intervals reload only a changed file, long ones always (Logstash).
-  Stamp stamp;
   if (options_.refresh_interval <= 300) {
+    Stamp stamp;
     if (!stamp_of(options_.path, &stamp)) {
       log_warn("translate: dictionary file {} cannot be read, continuing with the old dictionary",
                options_.path);
@@ -450,7 +453,12 @@ void DictionaryFile::refresh_if_due(int64_t now_ns) {
     }
     if (stamp == stamp_) return;
   }
-  reload();
+  try {
+    load();
+  } catch (const std::exception& ex) {
+    log_warn("translate: {} when loading dictionary file {}, continuing with the old dictionary",
+             ex.what(), options_.path);
+  }
 }
 
 }  // namespace logpipe

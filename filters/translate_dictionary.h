@@ -7,12 +7,13 @@
 //
 // DictionaryFile reads `dictionary_path` (YAML, JSON or CSV, by extension)
 // and refreshes it. One DictionaryFile serves every worker copy of a filter:
-// each copy calls refresh_if_due() once per batch, the first to find the
-// interval elapsed reloads (the others go on with the snapshot they have), and
-// a new snapshot is published atomically under a new version number. A file
-// that cannot be read or does not check at refresh leaves the old snapshot in
-// place and is logged; at start it is an error for the caller to report.
-// `merge` keeps the entries the file no longer has, `replace` drops them.
+// a thread of its own wakes every `refresh_interval`, reloads the file (for
+// intervals up to 300 s only when it changed, as Logstash does) and publishes
+// the new snapshot atomically under a new version number; the workers pick it
+// up at their next batch and never wait for a load. A file that cannot be
+// read or does not check at refresh leaves the old snapshot in place and is
+// logged; at start it is an error for the caller to report. `merge` keeps the
+// entries the file no longer has, `replace` drops them.
 //
 // DictionaryMatcher looks a text up in a snapshot: exactly, with the keys as
 // regular expressions (first match in dictionary order wins), or replacing
@@ -22,12 +23,14 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -112,15 +115,17 @@ class DictionaryFile {
                                               const std::string& check_kind, Check check);
 
   DictionaryFile(DictionaryFileOptions options, Check check);
+  ~DictionaryFile();  // stops the refresh thread
+  DictionaryFile(const DictionaryFile&) = delete;
+  DictionaryFile& operator=(const DictionaryFile&) = delete;
 
   // Bumped each time a new snapshot is published.
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
   std::shared_ptr<const TranslateDictionary> current() const;
-  // Reloads when the refresh interval has passed (and, for intervals up to
-  // 300 s, the file changed, as Logstash does). Cheap when not due.
-  void refresh_if_due(int64_t now_ns);
-  // Reads the file now; false (logged) keeps the old snapshot.
-  bool reload();
+  // What the refresh thread does each interval: reloads the file if due
+  // (changed, for intervals up to 300 s); a failure is logged and keeps the
+  // old snapshot.
+  void refresh();
 
  private:
   struct Stamp {
@@ -134,15 +139,18 @@ class DictionaryFile {
   };
   static bool stamp_of(const std::string& path, Stamp* out);
   void load();  // throws
+  void refresh_loop();
 
   DictionaryFileOptions options_;
   Check check_;
-  std::mutex reload_mu_;  // one reloader at a time
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const TranslateDictionary> snapshot_;
   std::atomic<uint64_t> version_{0};
-  std::atomic<int64_t> next_check_ns_{0};
-  Stamp stamp_;
+  Stamp stamp_;  // of the file last loaded; the refresh thread's once started
+  std::mutex thread_mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 }  // namespace logpipe

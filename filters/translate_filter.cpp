@@ -1,7 +1,6 @@
 #include "filters/translate_filter.h"
 
 #include "engine/config/typed_options.h"
-#include "engine/runtime/steady_clock.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
@@ -187,7 +186,6 @@ TranslateFilter::TranslateFilter(const PluginArgs& args) : Filter(args) {
 }
 
 void TranslateFilter::pick_up_new_dictionary() {
-  file_->refresh_if_due(steady_ns());
   uint64_t version = file_->version();
   if (version == file_version_) return;
   file_version_ = version;
