@@ -7,6 +7,8 @@
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate/mutate_filter.h"
+#include "filters/split_filter.h"
+#include "filters/translate_filter.h"
 #include "inputs/dead_letter_queue_input.h"
 #include "inputs/file/file_input.h"
 #include "inputs/generator_input.h"
@@ -42,6 +44,8 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(dissect_filter_info());
     r.push_back(json_filter_info());
     r.push_back(kv_filter_info());
+    r.push_back(translate_filter_info());
+    r.push_back(split_filter_info());
     // outputs
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());
