@@ -61,6 +61,9 @@ class GrokMatcher {
   // size); empty when it accepted it. Without PCRE2, RE2 extracts the groups
   // of every matched line, tens of times slower.
   const std::string& pcre_error() const { return pcre_error_; }
+  // False when RE2 runs a superset (guards dropped, or counted repetitions
+  // over its limit widened) and PCRE2 is the exact judge.
+  bool exact_in_re2() const { return exact_; }
 
  private:
   struct Engines;
