@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -124,6 +126,113 @@ TEST(GrokDiagnosis, ExplainsTheEngine) {
 
 TEST(GrokDiagnosis, UndefinedPatternThrows) {
   EXPECT_THROW(GrokDiagnoser(library("legacy"), true, "%{NOPE:x}"), GrokUndefinedPattern);
+}
+
+}  // namespace
+}  // namespace logpipe
+
+// `logpipe grok` through the real binary.
+#include "engine/text/json_reader.h"
+#include "tests/subprocess.h"
+
+namespace logpipe {
+namespace {
+
+struct GrokRun {
+  int code;
+  std::string out, err;
+};
+
+GrokRun run_grok(std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.begin(), {LOGPIPE_BINARY, "grok"});
+  testing::Subprocess p(args);
+  p.write_stdin(input);
+  p.close_stdin();
+  int code = p.finish();
+  return {code, p.out(), p.err()};
+}
+
+std::vector<Value> json_lines(const std::string& out) {
+  std::vector<Value> values;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t nl = out.find('\n', start);
+    std::string line = out.substr(start, nl - start);
+    start = nl == std::string::npos ? out.size() : nl + 1;
+    Value v;
+    std::string error;
+    EXPECT_TRUE(parse_json(line, &v, &error)) << line << ": " << error;
+    values.push_back(std::move(v));
+  }
+  return values;
+}
+
+TEST(GrokCommand, PrintsCapturesOrACaretUnderWhereMatchingStopped) {
+  GrokRun r = run_grok({"--color=never", "%{IP:client} - %{WORD:user} %{INT:code}"},
+                       "10.0.0.1 - bob 200\n10.0.0.1 - bob abc\n");
+  EXPECT_EQ(r.code, 1);  // one line did not match
+  EXPECT_NE(r.out.find("  matched pattern 1 %{IP:client} - %{WORD:user} %{INT:code}\n"
+                       "    client = 10.0.0.1\n    user = bob\n    code = 200\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("    matched  %{IP:client} - %{WORD:user} \n"
+                       "    failed   %{INT:code} at offset 15\n"
+                       "    10.0.0.1 - bob abc\n"
+                       "                   ^\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("\033["), std::string::npos);  // plain when piped
+}
+
+TEST(GrokCommand, ColourWhenAsked) {
+  GrokRun r = run_grok({"--color=always", "%{INT:n}", "x"});
+  EXPECT_NE(r.out.find("\033[31;1mno match\033[0m"), std::string::npos) << r.out;
+}
+
+TEST(GrokCommand, JsonAndExplain) {
+  GrokRun r = run_grok({"--json", "--explain", "-m", "%{INT:n}!", "-m", "(?>a+)(?<w>b)",
+                        "12?", "aab"});
+  EXPECT_EQ(r.code, 1);
+  std::vector<Value> lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  const Object& first = lines[0].as_object().find("explain")->as_object();
+  EXPECT_EQ(first.find("engine")->as_string(), "RE2");
+  EXPECT_NE(first.find("re2")->as_string().find("(?P<g1>"), std::string::npos);
+  const Object& second = lines[1].as_object().find("explain")->as_object();
+  EXPECT_EQ(second.find("engine")->as_string(), "PCRE2");
+  EXPECT_NE(second.find("pcre")->as_string().find("(?>"), std::string::npos);
+
+  const Object& miss = lines[2].as_object();
+  EXPECT_FALSE(miss.find("matched")->as_bool());
+  EXPECT_EQ(miss.find("line")->as_string(), "12?");
+  const Array& failures = miss.find("failures")->as_array();
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failures[0].as_object().find("stop")->as_int(), 2);
+  EXPECT_EQ(failures[0].as_object().find("failed_part")->as_string(), "!");
+  EXPECT_EQ(miss.find("furthest")->as_int(), 0);
+
+  // aab: the atomic group takes every a, then (?<w>b) the b.
+  const Object& hit = lines[3].as_object();
+  EXPECT_TRUE(hit.find("matched")->as_bool());
+  EXPECT_EQ(hit.find("pattern_index")->as_int(), 1);
+  const Object& capture = hit.find("captures")->as_array()[0].as_object();
+  EXPECT_EQ(capture.find("field")->as_string(), "w");
+  EXPECT_EQ(capture.find("value")->as_string(), "b");
+  EXPECT_EQ(capture.find("begin")->as_int(), 2);
+}
+
+TEST(GrokCommand, PatternsDirEcsAndErrors) {
+  std::string dir = "/tmp/grok_command_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/mine") << "ORDERID ORD-%{INT}\n";
+  GrokRun r = run_grok({"--json", "--patterns-dir", dir, "--ecs", "v1", "%{ORDERID:order} %{IP:ip}",
+                        "ORD-12 1.2.3.4"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("value":"ORD-12")"), std::string::npos) << r.out;
+  GrokRun undefined = run_grok({"%{NOPE:x}", "a"});
+  EXPECT_EQ(undefined.code, 2);
+  EXPECT_NE(undefined.err.find("%{NOPE} not defined"), std::string::npos) << undefined.err;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -270,4 +270,59 @@ std::string GrokDiagnoser::engine_explanation() const {
          "extracts when that budget runs out";
 }
 
+Value diagnosis_value(const GrokDiagnoser& diagnoser, const GrokDiagnosis& d,
+                      std::string_view line) {
+  Object out;
+  out.set("pattern", Value(diagnoser.expression()));
+  if (d.matched) {
+    Array captures;
+    for (auto& c : d.captures) {
+      if (!c.participated) continue;
+      Object capture;
+      capture.set("field", Value(c.field));
+      capture.set("value", Value(line.substr(c.begin, c.end - c.begin)));
+      capture.set("begin", Value(uint64_t{c.begin}));
+      capture.set("end", Value(uint64_t{c.end}));
+      captures.push_back(Value(std::move(capture)));
+    }
+    out.set("captures", Value(std::move(captures)));
+    return Value(std::move(out));
+  }
+  out.set("match_begin", Value(uint64_t{d.match_begin}));
+  out.set("stop", Value(uint64_t{d.stop}));
+  Array matched;
+  for (size_t i = 0; i < d.parts_matched; ++i) matched.push_back(Value(d.parts[i].text));
+  out.set("matched_parts", Value(std::move(matched)));
+  out.set("failed_part", d.failed_part() ? Value(d.failed_part()->text) : Value());
+  Array within;
+  for (auto& name : d.within) within.push_back(Value(name));
+  out.set("within", Value(std::move(within)));
+  return Value(std::move(out));
+}
+
+Value grok_report(std::vector<GrokDiagnoser>& diagnosers, std::string_view line) {
+  Object out;
+  Array failures;
+  size_t furthest = 0, furthest_stop = 0;
+  for (size_t i = 0; i < diagnosers.size(); ++i) {
+    GrokDiagnosis d = diagnosers[i].diagnose(line);
+    Value v = diagnosis_value(diagnosers[i], d, line);
+    if (d.matched) {
+      out.set("matched", Value(true));
+      out.set("pattern_index", Value(uint64_t{i}));
+      for (auto& [key, value] : v.as_object()) out.set(key, std::move(value));
+      return Value(std::move(out));
+    }
+    if (i == 0 || d.stop > furthest_stop) {
+      furthest = i;
+      furthest_stop = d.stop;
+    }
+    failures.push_back(std::move(v));
+  }
+  out.set("matched", Value(false));
+  out.set("furthest", Value(uint64_t{furthest}));
+  out.set("failures", Value(std::move(failures)));
+  return Value(std::move(out));
+}
+
 }  // namespace logpipe

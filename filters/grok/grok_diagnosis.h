@@ -30,6 +30,7 @@
 
 #include "filters/grok/grok_compiler.h"
 #include "filters/grok/grok_matcher.h"
+#include "engine/event/value.h"
 #include "filters/grok/pattern_library.h"
 
 namespace logpipe {
@@ -96,5 +97,16 @@ class GrokDiagnoser {
   GrokMatcher full_;
   std::unordered_map<std::string, std::unique_ptr<GrokMatcher>> prefixes_;
 };
+
+// What a `match => [...]` list of expressions makes of one line, as a Value
+// for printing or JSON: the first that matches, as the filter tries them
+//   {"matched": true, "pattern_index": i, "pattern": "...",
+//    "captures": [{"field", "value", "begin", "end"}]}   (absent groups left out)
+// or, when none does, each one's diagnosis, and which got furthest:
+//   {"matched": false, "furthest": i, "failures": [{"pattern", "match_begin",
+//    "stop", "matched_parts": [...], "failed_part", "within": [...]}]}
+Value grok_report(std::vector<GrokDiagnoser>& diagnosers, std::string_view line);
+Value diagnosis_value(const GrokDiagnoser& diagnoser, const GrokDiagnosis& d,
+                      std::string_view line);
 
 }  // namespace logpipe
