@@ -35,6 +35,15 @@ class Codec;
 class SprintfTemplate;
 
 // What every plugin knows about where it runs.
+// A debugging hook, set only by `logpipe sandbox` (null in production, where
+// filters pay one pointer test): filters that can say what they made of an
+// event (grok: which pattern matched, or how far each got) report it here.
+class FilterTrace {
+ public:
+  virtual ~FilterTrace() = default;
+  virtual void record(const Event& e, const std::string& filter_id, Value detail) = 0;
+};
+
 struct PluginEnv {
   std::string data_dir = "./data";  // --path.data: state such as file positions
   int worker_index = 0;             // for filters: which worker this copy is for
@@ -44,6 +53,7 @@ struct PluginEnv {
   // workers then build their own copies. Warnings about the configuration
   // are given in that build only, so they appear once.
   bool validating = false;
+  FilterTrace* trace = nullptr;  // see FilterTrace
 };
 
 struct PluginArgs {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
@@ -188,6 +189,46 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
     }
     match_.push_back(std::move(m));
   }
+  if (args.env.trace) {
+    trace_ = args.env.trace;
+    auto shared = std::make_shared<const PatternLibrary>(std::move(library));
+    for (auto& [field_name, patterns] : o.match) {
+      diagnosers_.emplace_back();
+      for (auto& expression : strings_of(patterns))
+        diagnosers_.back().emplace_back(shared, o.named_captures_only, expression);
+    }
+  }
+}
+
+void GrokFilter::trace_match(const Grok& grok, size_t index, const Event& e) {
+  Object detail;
+  detail.set("field", Value(patterns_[grok.counter].field));
+  detail.set("matched", Value(true));
+  detail.set("pattern_index", Value(uint64_t{index}));
+  detail.set("pattern", Value(patterns_[grok.counter].pattern));
+  trace_->record(e, id(), Value(std::move(detail)));
+}
+
+// Every field's patterns, diagnosed on the text they were tried on (an
+// array's first element).
+void GrokFilter::trace_failure(const Event& e) {
+  for (size_t i = 0; i < match_.size() && i < diagnosers_.size(); ++i) {
+    const MatchField& m = match_[i];
+    if (m.groks.empty()) continue;
+    const Value* value = e.get(m.field);
+    std::vector<std::string> texts = value ? strings_of(*value) : std::vector<std::string>();
+    std::string text = texts.empty() ? std::string() : texts.front();
+    auto began = std::chrono::steady_clock::now();
+    Value report = grok_report(diagnosers_[i], text);
+    // The sandbox leaves this out of the filter's time: production has none of it.
+    auto took = std::chrono::steady_clock::now() - began;
+    report.as_object().set(
+        "diagnosis_ns",
+        Value(int64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count())));
+    report.as_object().set("field", Value(patterns_[m.groks[0].counter].field));
+    report.as_object().set("text", Value(text));
+    trace_->record(e, id(), std::move(report));
+  }
 }
 
 void GrokFilter::filter(Event& e, FilterContext& ctx) {
@@ -204,6 +245,8 @@ void GrokFilter::filter(Event& e, FilterContext& ctx) {
     filter_matched(e);
   } else {
     bump(failures_);
+    if (trace_) [[unlikely]]
+      trace_failure(e);
     for (auto& tag : tag_on_failure_) e.add_tag(tag);
   }
 }
@@ -255,6 +298,8 @@ bool GrokFilter::match_groks(MatchField& m, std::string_view input, bool input_i
     if (!grok.matcher.match(input)) continue;
     matched = true;
     bump(pattern_matches_[grok.counter]);
+    if (trace_) [[unlikely]]
+      trace_match(grok, k, e);
     // Captures are views into the input: they may be stored straight from
     // there unless a store can change the input field itself.
     bool direct = input_is_copy || grok.leaves_source_alone;

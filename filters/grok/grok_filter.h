@@ -16,6 +16,9 @@
 // pattern_definitions. Matching runs in linear time (see GrokMatcher), so
 // timeout_millis, timeout_scope and tag_on_timeout are accepted but never fire.
 //
+// With PluginEnv::trace set (the sandbox), each event's outcome is reported
+// there: the pattern that matched, or every pattern's diagnosis.
+//
 // One instance per filter worker: each owns its compiled regexes; no locking.
 #pragma once
 
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "engine/plugin.h"
+#include "filters/grok/grok_diagnosis.h"
 #include "filters/grok/grok_matcher.h"
 
 namespace logpipe {
@@ -66,9 +70,13 @@ class GrokFilter : public Filter {
   bool match_field(MatchField& m, Event& e);
   bool match_groks(MatchField& m, std::string_view input, bool input_is_copy, Event& e);
   Value capture_value(const Grok& grok, size_t i) const;
+  void trace_match(const Grok& grok, size_t index, const Event& e);
+  void trace_failure(const Event& e);
   void store(const Grok& grok, bool direct, Event& e);
 
   std::vector<MatchField> match_;
+  FilterTrace* trace_ = nullptr;
+  std::vector<std::vector<GrokDiagnoser>> diagnosers_;  // per match field, with trace_ only
   struct PatternInfo {
     std::string field, pattern, engine;
   };
