@@ -237,3 +237,72 @@ TEST(GrokCommand, PatternsDirEcsAndErrors) {
 
 }  // namespace
 }  // namespace logpipe
+
+// The grok filter's sandbox hook: with PluginEnv::trace set, each event's
+// outcome is reported; the event itself is what it would be without it.
+#include "filters/grok/grok_filter.h"
+#include "tests/plugin_test_support.h"
+
+namespace logpipe {
+namespace {
+
+struct RecordingTrace : FilterTrace {
+  std::vector<std::pair<std::string, Value>> records;
+  void record(const Event&, const std::string& filter_id, Value detail) override {
+    records.emplace_back(filter_id, std::move(detail));
+  }
+};
+
+std::unique_ptr<GrokFilter> traced_grok(const PluginEnv& env, Settings& settings) {
+  PluginInfo info = grok_filter_info();
+  for (auto& spec : info.all_options())
+    if (spec.default_value) settings.set(spec.name, *spec.default_value);
+  Value match;
+  std::string error;
+  EXPECT_TRUE(parse_json(R"({"message": ["%{INT:n} apples", "%{WORD:w} %{INT:n}"]})", &match, &error));
+  settings.set("match", match);
+  return std::make_unique<GrokFilter>(PluginArgs{info.name, "g1", settings, env, nullptr},
+                                      builtin_pattern_files());
+}
+
+TEST(GrokFilterTrace, ReportsTheMatchedPatternOrEveryDiagnosis) {
+  RecordingTrace trace;
+  PluginEnv env;
+  env.trace = &trace;
+  Settings settings;
+  auto filter = traced_grok(env, settings);
+  testing::NullFilterContext ctx;
+  Event hit("pears 3");
+  filter->filter(hit, ctx);
+  Event miss("pears x");
+  filter->filter(miss, ctx);
+  EXPECT_TRUE(miss.has_tag("_grokparsefailure"));
+  ASSERT_EQ(trace.records.size(), 2u);
+  EXPECT_EQ(trace.records[0].first, "g1");
+  const Object& matched = trace.records[0].second.as_object();
+  EXPECT_TRUE(matched.find("matched")->as_bool());
+  EXPECT_EQ(matched.find("pattern_index")->as_int(), 1);
+  EXPECT_EQ(matched.find("field")->as_string(), "message");
+  const Object& failed = trace.records[1].second.as_object();
+  EXPECT_FALSE(failed.find("matched")->as_bool());
+  EXPECT_EQ(failed.find("text")->as_string(), "pears x");
+  const Array& failures = failed.find("failures")->as_array();
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failed.find("furthest")->as_int(), 1);
+  EXPECT_EQ(failures[1].as_object().find("stop")->as_int(), 6);
+
+  // Without a trace the same events come out the same.
+  PluginEnv plain_env;
+  Settings plain_settings;
+  auto plain = traced_grok(plain_env, plain_settings);
+  Event plain_hit("pears 3");
+  plain->filter(plain_hit, ctx);
+  // (Each event got its own @timestamp when made.)
+  plain_hit.fields().erase("@timestamp");
+  hit.fields().erase("@timestamp");
+  EXPECT_EQ(plain_hit.fields(), hit.fields());
+  EXPECT_EQ(hit.fields().find("w")->as_string(), "pears");
+}
+
+}  // namespace
+}  // namespace logpipe
