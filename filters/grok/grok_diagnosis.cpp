@@ -179,10 +179,18 @@ bool GrokDiagnoser::prefix_matches(const std::vector<GrokPart>& parts, size_t k,
     *begin = *end = 0;  // the empty prefix matches at the line's start
     return true;
   }
-  GrokMatcher& m = prefix_matcher(parts, k);
-  if (!m.match(line)) return false;
+  GrokMatcher* m = nullptr;
+  try {
+    m = &prefix_matcher(parts, k);
+  } catch (const GrokCompileError&) {
+    // A prefix an engine refuses though the whole expression compiled (a
+    // size limit, a backreference cut off): the diagnosis stops before it
+    // rather than failing the line.
+    return false;
+  }
+  if (!m->match(line)) return false;
   // The wrapping group opens first, so it is capture 0.
-  std::string_view whole = m.groups()[0];
+  std::string_view whole = m->groups()[0];
   *begin = static_cast<size_t>(whole.data() - line.data());
   *end = *begin + whole.size();
   return true;
