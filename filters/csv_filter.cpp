@@ -334,14 +334,14 @@ void CsvFilter::filter(Event& e, FilterContext& ctx) {
   if (!src || src->is_null() || (src->is_bool() && !src->as_bool())) return;
   if (!src->is_string()) {
     fail(e, tag_on_failure_);
-    report_failure("csv: source is not a string");
+    log_debug("csv {}: field {} is not a string", id(), source_.text());
     return;
   }
   bool has_row = false;
   std::string error;
   if (!parser_.parse(src->as_string(), values_, &has_row, &error)) {
     fail(e, tag_on_failure_);
-    report_failure(("csv: " + error).c_str());
+    log_debug("csv {}: cannot parse field {}: {}", id(), source_.text(), error);
     return;
   }
   if (autodetect_) {
@@ -368,7 +368,7 @@ void CsvFilter::filter(Event& e, FilterContext& ctx) {
       e.add_tag("_csvskippedemptyfield");
     } else {
       fail(e, tag_on_failure_);
-      report_failure("csv: empty line");
+      log_debug("csv {}: field {} is empty", id(), source_.text());
     }
     return;
   }
@@ -379,7 +379,7 @@ void CsvFilter::filter(Event& e, FilterContext& ctx) {
     Value v;
     if (!convert(c->conversion, values_[i], &v)) {  // fields set so far stay, as in Logstash
       fail(e, tag_on_failure_);
-      report_failure("csv: boolean conversion of an empty value");
+      log_debug("csv {}: boolean conversion of an empty value", id());
       return;
     }
     e.set(c->ref, std::move(v));
