@@ -1,7 +1,8 @@
 #include "filters/fingerprint_filter.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <re2/re2.h>
 
@@ -69,13 +70,13 @@ const OptionSchema<FingerprintOptions>& fingerprint_schema() {
   return schema;
 }
 
-const EVP_MD* digest_of(Method m) {
+const char* digest_name(Method m) {
   switch (m) {
-    case Method::SHA1: return EVP_sha1();
-    case Method::SHA256: return EVP_sha256();
-    case Method::SHA384: return EVP_sha384();
-    case Method::SHA512: return EVP_sha512();
-    case Method::MD5: return EVP_md5();
+    case Method::SHA1: return "SHA1";
+    case Method::SHA256: return "SHA256";
+    case Method::SHA384: return "SHA384";
+    case Method::SHA512: return "SHA512";
+    case Method::MD5: return "MD5";
     default: return nullptr;
   }
 }
@@ -139,7 +140,6 @@ void FingerprintFilter::append_canonical(const Value& v, std::string& out) {
 FingerprintFilter::FingerprintFilter(const PluginArgs& args) : Filter(args) {
   FingerprintOptions o = fingerprint_schema().bind(args.settings);
   method_ = o.method;
-  md_ = digest_of(method_);
   for (auto& name : o.source) sources_.push_back(Source{name, field_option("source", name)});
   sorted_sources_ = sources_;
   std::stable_sort(sorted_sources_.begin(), sorted_sources_.end(),
@@ -153,6 +153,22 @@ FingerprintFilter::FingerprintFilter(const PluginArgs& args) : Filter(args) {
   base64_ = o.base64encode;
   concatenate_sources_ = o.concatenate_sources;
   concatenate_all_ = o.concatenate_all_fields;
+  if (const char* name = digest_name(method_)) {
+    md_ = EVP_MD_fetch(nullptr, name, nullptr);
+    if (!md_) throw OptionError("method", std::string("libcrypto has no ") + name + " here");
+    if (has_key_) {
+      mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+      mac_ctx_ = mac_ ? EVP_MAC_CTX_new(mac_) : nullptr;
+      OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name), 0),
+                             OSSL_PARAM_construct_end()};
+      if (!mac_ctx_ || EVP_MAC_init(mac_ctx_, reinterpret_cast<const unsigned char*>(key_.data()), key_.size(),
+                                    params) != 1)
+        throw OptionError("key", "libcrypto cannot set up HMAC-" + std::string(name));
+    } else {
+      md_ctx_ = EVP_MD_CTX_new();
+      if (!md_ctx_) throw std::bad_alloc();
+    }
+  }
   if (method_ == Method::IPV4_NETWORK) {
     if (!has_key_) throw OptionError("key", "IPV4_NETWORK needs key: the prefix length to keep, e.g. 24");
     char* end = nullptr;
@@ -163,7 +179,12 @@ FingerprintFilter::FingerprintFilter(const PluginArgs& args) : Filter(args) {
   if (method_ == Method::PUNCTUATION) not_punctuation_ = std::make_unique<re2::RE2>(R"([^\p{P}\p{S}]+)");
 }
 
-FingerprintFilter::~FingerprintFilter() = default;
+FingerprintFilter::~FingerprintFilter() {
+  EVP_MAC_CTX_free(mac_ctx_);
+  EVP_MAC_free(mac_);
+  EVP_MD_CTX_free(md_ctx_);
+  EVP_MD_free(md_);
+}
 
 std::string FingerprintFilter::encode(const unsigned char* bytes, size_t n) const {
   std::string out;
@@ -177,12 +198,21 @@ std::string FingerprintFilter::encode(const unsigned char* bytes, size_t n) cons
   return out;
 }
 
-std::string FingerprintFilter::digest(const std::string& data) const {
+std::string FingerprintFilter::digest(const std::string& data) {
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  bool ok = has_key_ ? HMAC(md_, key_.data(), static_cast<int>(key_.size()),
-                            reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) != nullptr
-                     : EVP_Digest(data.data(), data.size(), out, &len, md_, nullptr) == 1;
+  size_t len = 0;
+  bool ok;
+  if (mac_ctx_) {
+    // A null key re-initialises with the key given at construction.
+    ok = EVP_MAC_init(mac_ctx_, nullptr, 0, nullptr) == 1 &&
+         EVP_MAC_update(mac_ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+         EVP_MAC_final(mac_ctx_, out, &len, sizeof out) == 1;
+  } else {
+    unsigned int n = 0;
+    ok = EVP_DigestInit_ex2(md_ctx_, md_, nullptr) == 1 && EVP_DigestUpdate(md_ctx_, data.data(), data.size()) == 1 &&
+         EVP_DigestFinal_ex(md_ctx_, out, &n) == 1;
+    len = n;
+  }
   if (!ok) throw std::runtime_error("fingerprint: libcrypto digest failed");
   return encode(out, len);
 }

@@ -33,6 +33,9 @@
 #include "engine/plugin.h"
 
 typedef struct evp_md_st EVP_MD;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+typedef struct evp_mac_st EVP_MAC;
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace re2 {
 class RE2;
@@ -60,11 +63,16 @@ class FingerprintFilter : public Filter {
   };
   Value fingerprint(const Value& v);
   Value fingerprint_text(const std::string& text);
-  std::string digest(const std::string& data) const;
+  std::string digest(const std::string& data);
   std::string encode(const unsigned char* bytes, size_t n) const;
 
   Method method_ = Method::SHA1;
-  const EVP_MD* md_ = nullptr;
+  // Fetched and keyed once: OpenSSL 3's one-shot calls look the algorithm
+  // up again on every call, which costs more than hashing a log line.
+  EVP_MD* md_ = nullptr;
+  EVP_MD_CTX* md_ctx_ = nullptr;
+  EVP_MAC* mac_ = nullptr;
+  EVP_MAC_CTX* mac_ctx_ = nullptr;
   std::vector<Source> sources_, sorted_sources_;
   FieldRef target_;
   std::string key_;

@@ -70,8 +70,18 @@ PruneFilter::PruneFilter(const PluginArgs& args) : Filter(args) {
     if (!interpolate_) p.compiled = compile(option, text, true);
     return p;
   };
-  for (auto& t : o.whitelist_names) whitelist_names_.push_back(pattern("whitelist_names", t));
-  for (auto& t : o.blacklist_names) blacklist_names_.push_back(pattern("blacklist_names", t));
+  // Each name regex is checked alone (for its error), then, as Logstash's
+  // Regexp.union, all of a list run as one: one scan per field name.
+  auto names = [&](const std::string& option, const std::vector<std::string>& texts, std::vector<Pattern>& out) {
+    std::string joined;
+    for (auto& t : texts) {
+      out.push_back(pattern(option, t));
+      joined += (joined.empty() ? "(?:" : "|(?:") + t + ")";
+    }
+    if (!interpolate_ && out.size() > 1) out = {Pattern{SprintfTemplate(joined), compile(option, joined, true)}};
+  };
+  names("whitelist_names", o.whitelist_names, whitelist_names_);
+  names("blacklist_names", o.blacklist_names, blacklist_names_);
   auto rules = [&](const std::string& option, const Object& hash, std::vector<ValueRule>& out) {
     for (auto& [key, value] : hash) {
       if (!value.is_string()) throw OptionError(option, "the regex for '" + key + "' must be a string");

@@ -19,12 +19,7 @@ namespace logpipe {
 namespace {
 
 using testing::opts;
-
-Value strings(std::initializer_list<const char*> items) {
-  Array a;
-  for (const char* s : items) a.emplace_back(s);
-  return Value(std::move(a));
-}
+using testing::string_array;
 
 bool matched(Filter& f, Event e) {
   testing::NullFilterContext ctx;
@@ -33,7 +28,7 @@ bool matched(Filter& f, Event e) {
 }
 
 Object with_tag(Object o) {
-  o.set("add_tag", strings({"matched"}));
+  o.set("add_tag", string_array({"matched"}));
   return o;
 }
 
@@ -76,31 +71,31 @@ TEST(CidrFilterTest, AddressesAndNetworks) {
     Object fields;
     bool matches;
   } cases[] = {
-      {"v4 match", opts({{"address", strings({"%{clientip}"})}, {"network", strings({"192.168.0.0/24"})}}),
+      {"v4 match", opts({{"address", string_array({"%{clientip}"})}, {"network", string_array({"192.168.0.0/24"})}}),
        opts({{"clientip", Value("192.168.0.30")}}), true},
-      {"v4 no match", opts({{"address", strings({"%{clientip}"})}, {"network", strings({"192.168.0.0/24"})}}),
+      {"v4 no match", opts({{"address", string_array({"%{clientip}"})}, {"network", string_array({"192.168.0.0/24"})}}),
        opts({{"clientip", Value("192.168.1.30")}}), false},
-      {"v6 match", opts({{"address", strings({"%{clientip}"})}, {"network", strings({"fe80::/64"})}}),
+      {"v6 match", opts({{"address", string_array({"%{clientip}"})}, {"network", string_array({"fe80::/64"})}}),
        opts({{"clientip", Value("fe80::abcd:1")}}), true},
       {"any of several addresses",
-       opts({{"address", strings({"%{src}", "%{dst}"})}, {"network", strings({"10.0.0.0/8"})}}),
+       opts({{"address", string_array({"%{src}", "%{dst}"})}, {"network", string_array({"10.0.0.0/8"})}}),
        opts({{"src", Value("8.8.8.8")}, {"dst", Value("10.9.9.9")}}), true},
       {"comma-separated networks, spaces stripped",
-       opts({{"address", strings({"%{ip}"})}, {"network", strings({"10.0.0.0/8 , 172.16.0.0/12"})}}),
+       opts({{"address", string_array({"%{ip}"})}, {"network", string_array({"10.0.0.0/8 , 172.16.0.0/12"})}}),
        opts({{"ip", Value("172.20.1.1")}}), true},
       {"network from a field",
-       opts({{"address", strings({"%{ip}"})}, {"network", strings({"%{net}"})}}),
+       opts({{"address", string_array({"%{ip}"})}, {"network", string_array({"%{net}"})}}),
        opts({{"ip", Value("10.1.1.1")}, {"net", Value("10.1.0.0/16,bogus")}}), true},
-      {"network from a missing field", opts({{"address", strings({"%{ip}"})}, {"network", strings({"%{net}"})}}),
+      {"network from a missing field", opts({{"address", string_array({"%{ip}"})}, {"network", string_array({"%{net}"})}}),
        opts({{"ip", Value("10.1.1.1")}}), false},
-      {"address missing", opts({{"address", strings({"%{ip}"})}, {"network", strings({"0.0.0.0/0"})}}), {}, false},
-      {"address not an ip", opts({{"address", strings({"%{ip}"})}, {"network", strings({"0.0.0.0/0"})}}),
+      {"address missing", opts({{"address", string_array({"%{ip}"})}, {"network", string_array({"0.0.0.0/0"})}}), {}, false},
+      {"address not an ip", opts({{"address", string_array({"%{ip}"})}, {"network", string_array({"0.0.0.0/0"})}}),
        opts({{"ip", Value("example.com")}}), false},
       {"address_field array",
-       opts({{"address_field", Value("[ips]")}, {"network", strings({"10.0.0.0/8"})}}),
-       opts({{"ips", strings({"junk", "8.8.8.8", "10.0.0.1"})}}), true},
+       opts({{"address_field", Value("[ips]")}, {"network", string_array({"10.0.0.0/8"})}}),
+       opts({{"ips", string_array({"junk", "8.8.8.8", "10.0.0.1"})}}), true},
       {"address_field number is no address",
-       opts({{"address_field", Value("ips")}, {"network", strings({"0.0.0.0/0"})}}),
+       opts({{"address_field", Value("ips")}, {"network", string_array({"0.0.0.0/0"})}}),
        opts({{"ips", Value(12345)}}), false},
   };
   for (auto& c : cases) {
@@ -121,7 +116,7 @@ TEST_F(CidrFileTest, NetworkPathAndRefresh) {
   std::string file = path("networks.txt");
   std::ofstream(file) << "10.0.0.0/8\n\n192.168.0.0/16\nbogus\n";
   auto filter = testing::make_test_filter(
-      cidr_filter_info(), with_tag(opts({{"address", strings({"%{ip}"})},
+      cidr_filter_info(), with_tag(opts({{"address", string_array({"%{ip}"})},
                                          {"network_path", Value(file)},
                                          {"refresh_interval", Value(0)}})));
   auto ev = [](const char* ip) {
@@ -144,7 +139,7 @@ TEST_F(CidrFileTest, NetworkPathAndRefresh) {
   std::string semi = path("semi.txt");
   std::ofstream(semi) << "10.0.0.0/8;2001:db8::/32";
   auto by_semicolon = testing::make_test_filter(
-      cidr_filter_info(), with_tag(opts({{"address", strings({"%{ip}"})},
+      cidr_filter_info(), with_tag(opts({{"address", string_array({"%{ip}"})},
                                          {"network_path", Value(semi)},
                                          {"separator", Value(";")}})));
   EXPECT_TRUE(matched(*by_semicolon, ev("2001:db8::5")));
@@ -157,9 +152,9 @@ TEST_F(CidrFileTest, ConfigErrors) {
   std::ofstream(empty) << "";
   EXPECT_THROW(make(opts({{"network_path", Value(path("missing.txt"))}})), OptionError);
   EXPECT_THROW(make(opts({{"network_path", Value(empty)}})), OptionError);
-  EXPECT_THROW(make(opts({{"network_path", Value(empty)}, {"network", strings({"10.0.0.0/8"})}})), OptionError);
-  EXPECT_THROW(make(opts({{"address_field", Value("ip")}, {"address", strings({"%{ip}"})}})), OptionError);
-  EXPECT_THROW(make(opts({{"network", strings({"10.0.0.0/33"})}})), OptionError);
+  EXPECT_THROW(make(opts({{"network_path", Value(empty)}, {"network", string_array({"10.0.0.0/8"})}})), OptionError);
+  EXPECT_THROW(make(opts({{"address_field", Value("ip")}, {"address", string_array({"%{ip}"})}})), OptionError);
+  EXPECT_THROW(make(opts({{"network", string_array({"10.0.0.0/33"})}})), OptionError);
   EXPECT_THROW(make(opts({{"address_field", Value("[a")}})), OptionError);
 }
 

@@ -14,12 +14,7 @@ namespace logpipe {
 namespace {
 
 using testing::opts;
-
-Value strings(std::initializer_list<const char*> items) {
-  Array a;
-  for (const char* s : items) a.emplace_back(s);
-  return Value(std::move(a));
-}
+using testing::string_array;
 
 // The event of Logstash's spec.
 Event spec_event() {
@@ -29,7 +24,7 @@ Event spec_event() {
   e.set_top("fullname", Value("Borat Sagdiyev"));
   e.set_top("country", Value("Kazakhstan"));
   e.set_top("location", Value("Somethere"));
-  e.set_top("hobbies", strings({"Cooking", "Drinking", "Partying"}));
+  e.set_top("hobbies", string_array({"Cooking", "Drinking", "Partying"}));
   e.set_top("%{hmm}", Value("doh"));
   e.set_top("status", Value(200));
   return e;
@@ -45,11 +40,11 @@ TEST(PruneFilterTest, Table) {
   std::vector<Case> cases = {
       {"default blacklist removes unresolved %{} names", {},
        R"({"firstname":"Borat","lastname":"Sagdiyev","fullname":"Borat Sagdiyev","country":"Kazakhstan","location":"Somethere","hobbies":["Cooking","Drinking","Partying"],"status":200})"},
-      {"whitelist_names", opts({{"whitelist_names", strings({"^firstname$", "^lastname$"})}}),
+      {"whitelist_names", opts({{"whitelist_names", string_array({"^firstname$", "^lastname$"})}}),
        R"({"firstname":"Borat","lastname":"Sagdiyev"})"},
-      {"whitelist matches anywhere", opts({{"whitelist_names", strings({"name"})}}),
+      {"whitelist matches anywhere", opts({{"whitelist_names", string_array({"name"})}}),
        R"({"firstname":"Borat","lastname":"Sagdiyev","fullname":"Borat Sagdiyev"})"},
-      {"blacklist_names", opts({{"blacklist_names", strings({"name$", "^loc"})}}),
+      {"blacklist_names", opts({{"blacklist_names", string_array({"name$", "^loc"})}}),
        R"({"country":"Kazakhstan","hobbies":["Cooking","Drinking","Partying"],"%{hmm}":"doh","status":200})"},
       {"whitelist_values", opts({{"whitelist_values", Value(opts({{"firstname", Value("^Bor")}, {"lastname", Value("^X")}}))}}),
        R"({"firstname":"Borat","fullname":"Borat Sagdiyev","country":"Kazakhstan","location":"Somethere","hobbies":["Cooking","Drinking","Partying"],"status":200})"},
@@ -63,7 +58,7 @@ TEST(PruneFilterTest, Table) {
        R"({"firstname":"Borat","lastname":"Sagdiyev","fullname":"Borat Sagdiyev","country":"Kazakhstan","location":"Somethere","status":200})"},
       {"blacklist off", opts({{"blacklist_names", Value(Array{})}}),
        R"({"firstname":"Borat","lastname":"Sagdiyev","fullname":"Borat Sagdiyev","country":"Kazakhstan","location":"Somethere","hobbies":["Cooking","Drinking","Partying"],"%{hmm}":"doh","status":200})"},
-      {"interpolate", opts({{"interpolate", Value(true)}, {"whitelist_names", strings({"^%{country}$", "^country$"})}}),
+      {"interpolate", opts({{"interpolate", Value(true)}, {"whitelist_names", string_array({"^%{country}$", "^country$"})}}),
        R"({"country":"Kazakhstan"})"},
       {"interpolate values",
        opts({{"interpolate", Value(true)}, {"whitelist_values", Value(opts({{"fullname", Value("^%{firstname} ")}}))},
@@ -83,7 +78,7 @@ TEST(PruneFilterTest, Table) {
 }
 
 TEST(PruneFilterTest, TimestampVersionAndMetadata) {
-  auto filter = testing::make_test_filter(prune_filter_info(), opts({{"whitelist_names", strings({"^message$"})}}));
+  auto filter = testing::make_test_filter(prune_filter_info(), opts({{"whitelist_names", string_array({"^message$"})}}));
   testing::NullFilterContext ctx;
   Event e("hello");
   e.set_top("other", Value(1));
@@ -95,7 +90,7 @@ TEST(PruneFilterTest, TimestampVersionAndMetadata) {
   EXPECT_TRUE(e.metadata().find("kept"));
 
   auto keep_ts = testing::make_test_filter(
-      prune_filter_info(), opts({{"whitelist_names", strings({"^message$", "^@timestamp$", "^@version$"})}}));
+      prune_filter_info(), opts({{"whitelist_names", string_array({"^message$", "^@timestamp$", "^@version$"})}}));
   Event e2("hello");
   e2.set_top("other", Value(1));
   keep_ts->filter(e2, ctx);
@@ -104,7 +99,7 @@ TEST(PruneFilterTest, TimestampVersionAndMetadata) {
 }
 
 TEST(PruneFilterTest, NestedFieldsAreNotLookedAt) {
-  auto filter = testing::make_test_filter(prune_filter_info(), opts({{"blacklist_names", strings({"inner"})}}));
+  auto filter = testing::make_test_filter(prune_filter_info(), opts({{"blacklist_names", string_array({"inner"})}}));
   testing::NullFilterContext ctx;
   Event e;
   e.set_top("outer", Value(opts({{"inner", Value(1)}})));
@@ -113,16 +108,16 @@ TEST(PruneFilterTest, NestedFieldsAreNotLookedAt) {
 }
 
 TEST(PruneFilterTest, ConfigErrors) {
-  EXPECT_THROW(testing::make_test_filter(prune_filter_info(), opts({{"whitelist_names", strings({"("})}})),
+  EXPECT_THROW(testing::make_test_filter(prune_filter_info(), opts({{"whitelist_names", string_array({"("})}})),
                OptionError);
-  EXPECT_THROW(testing::make_test_filter(prune_filter_info(), opts({{"blacklist_names", strings({"(a)\\1"})}})),
+  EXPECT_THROW(testing::make_test_filter(prune_filter_info(), opts({{"blacklist_names", string_array({"(a)\\1"})}})),
                OptionError);
   EXPECT_THROW(testing::make_test_filter(prune_filter_info(),
                                          opts({{"whitelist_values", Value(opts({{"a", Value(1)}}))}})),
                OptionError);
   // interpolated: a regex that does not compile matches nothing
   auto filter = testing::make_test_filter(
-      prune_filter_info(), opts({{"interpolate", Value(true)}, {"whitelist_names", strings({"%{bad}"})}}));
+      prune_filter_info(), opts({{"interpolate", Value(true)}, {"whitelist_names", string_array({"%{bad}"})}}));
   testing::NullFilterContext ctx;
   Event e;
   e.set_top("bad", Value("("));
