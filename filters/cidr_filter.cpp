@@ -84,7 +84,9 @@ CidrFilter::CidrFilter(const PluginArgs& args) : Filter(args) {
     network_path_ = *o.network_path;
     separator_ = o.separator;
     std::string error;
+    warn_skipped_ = args.env.validating;  // the first read warns once, not once per worker
     if (!load_file(&error)) throw OptionError("network_path", error);
+    warn_skipped_ = true;
     refresh_interval_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(o.refresh_interval));
     next_refresh_ = std::chrono::steady_clock::now() + refresh_interval_;
@@ -118,7 +120,7 @@ bool CidrFilter::load_file(std::string* error) {
     *error = network_path_ + " lists no network (check separator)";
     return false;
   }
-  if (!bad.empty())
+  if (!bad.empty() && warn_skipped_)
     log_warn("cidr {}: {} entries of {} are not IP networks, skipped (first: '{}')", id(), bad.size(),
              network_path_, bad.front());
   networks_ = std::move(networks);

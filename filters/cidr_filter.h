@@ -66,6 +66,7 @@ class CidrFilter : public Filter {
   std::chrono::steady_clock::duration refresh_interval_{};
   std::chrono::steady_clock::time_point next_refresh_{};
   FileState file_state_;
+  bool warn_skipped_ = true;
 };
 
 }  // namespace logpipe
