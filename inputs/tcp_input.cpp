@@ -111,7 +111,20 @@ void TcpInput::run(InputContext& ctx) {
   ctx_ = nullptr;
 }
 
-void TcpInput::on_wake() { ctx_->tick(); }
+void TcpInput::on_wake() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [id, c] : connections_) {
+    if (!c.codec) continue;
+    c.codec->tick(now, [&](Event&& e) { push_from(c.peer, std::move(e)); });
+  }
+  ctx_->tick();
+}
+
+void TcpInput::push_from(const Peer& peer, Event&& e) {
+  if (!e.get_top("host")) e.set_top("host", Value(peer.host));
+  if (!e.get_top("port")) e.set_top("port", Value(peer.port));
+  ctx_->push(std::move(e));
+}
 
 void TcpInput::decode(Connection& c, std::string_view data, const EventSink& sink) {
   if (c.codec) {
@@ -141,16 +154,15 @@ void TcpInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
   if (it == connections_.end()) {
     Connection c;
     if (make_codec_) c.codec = make_codec_();
+    c.peer = peer;
     it = connections_.emplace(conn, std::move(c)).first;
   }
   Connection& c = it->second;
   bool forced = false;
   const EventSink sink = [&](Event&& e) {
     c.bytes_since_event = 0;
-    if (!e.get_top("host")) e.set_top("host", Value(peer.host));
-    if (!e.get_top("port")) e.set_top("port", Value(peer.port));
     if (forced) e.add_tag("_line_too_long");
-    ctx_->push(std::move(e));
+    push_from(peer, std::move(e));
   };
   // In slices, so that a stream without delimiters is cut at a known size.
   const size_t slice = std::max<size_t>(1, std::min<size_t>(64 * 1024, max_pending_bytes_ / 4));
@@ -170,11 +182,7 @@ void TcpInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
 void TcpInput::on_close(uint64_t conn, const Peer& peer) {
   auto it = connections_.find(conn);
   if (it == connections_.end()) return;
-  const EventSink sink = [&](Event&& e) {
-    if (!e.get_top("host")) e.set_top("host", Value(peer.host));
-    if (!e.get_top("port")) e.set_top("port", Value(peer.port));
-    ctx_->push(std::move(e));
-  };
+  const EventSink sink = [&](Event&& e) { push_from(peer, std::move(e)); };
   flush(it->second, sink);
   connections_.erase(it);
 }

@@ -47,6 +47,7 @@ class TcpInput : public Input, private StreamHandler {
     std::unique_ptr<Codec> codec;
     std::string partial;  // without a codec (unit tests): bytes after the last LF
     size_t bytes_since_event = 0;
+    Peer peer;  // for events the codec emits on a tick (multiline's auto flush)
   };
 
   void on_datagram(std::string_view, const Peer&, FrameFlags) override {}
@@ -55,6 +56,7 @@ class TcpInput : public Input, private StreamHandler {
   void on_wake() override;
   void decode(Connection& c, std::string_view data, const EventSink& sink);
   void flush(Connection& c, const EventSink& sink);
+  void push_from(const Peer& peer, Event&& e);
 
   StreamServer server_;
   std::function<std::unique_ptr<Codec>()> make_codec_;
