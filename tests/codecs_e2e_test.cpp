@@ -122,19 +122,21 @@ TEST_F(CodecsEndToEnd, DotsIsRefusedAsAnInputCodec) {
 
 TEST_F(CodecsEndToEnd, MultilineJoinsJavaStackTracesPerFile) {
   // b.log starts with continuation lines: they must not join a.log's last event.
-  write("a.log",
+  // In a folder of their own: the Logpipe helper keeps its log next to dir_'s files.
+  std::system(("mkdir -p '" + path("logs") + "'").c_str());
+  write("logs/a.log",
         "2026-12-02 10:00:00,001 INFO start\n"
         "2026-12-02 10:00:01,002 ERROR request failed\n"
         "java.lang.NullPointerException: name\n"
         "\tat com.example.Handler.handle(Handler.java:42)\n"
         "\tat com.example.Server.run(Server.java:7)\n");
-  write("b.log",
+  write("logs/b.log",
         "\tat orphan.Frame.one(Frame.java:1)\n"
         "2026-12-02 11:00:00,000 WARN slow\n"
         "Caused by: java.io.IOException: timeout\n");
   const std::string out = path("out.json");
   Logpipe lp(dir_, "multiline-file",
-             "input { file { path => \"" + dir_ + "/*.log\" mode => \"read\" exit_after_read => true"
+             "input { file { path => \"" + dir_ + "/logs/*.log\" mode => \"read\" exit_after_read => true"
              " file_sort_by => \"path\" sincedb_path => \"/dev/null\"\n"
              " codec => multiline { pattern => \"^%{TIMESTAMP_ISO8601} \" negate => true"
              " what => \"previous\" } } }\n"
@@ -146,18 +148,18 @@ TEST_F(CodecsEndToEnd, MultilineJoinsJavaStackTracesPerFile) {
   for (auto& e : events) messages.push_back(field(e, "message"));
   std::sort(messages.begin(), messages.end());
   EXPECT_EQ(messages, (std::vector<std::string>{
+                          "\tat orphan.Frame.one(Frame.java:1)",
                           "2026-12-02 10:00:00,001 INFO start",
                           "2026-12-02 10:00:01,002 ERROR request failed\n"
                           "java.lang.NullPointerException: name\n"
                           "\tat com.example.Handler.handle(Handler.java:42)\n"
                           "\tat com.example.Server.run(Server.java:7)",
-                          "2026-12-02 11:00:00,000 WARN slow\nCaused by: java.io.IOException: timeout",
-                          "\tat orphan.Frame.one(Frame.java:1)"}));
+                          "2026-12-02 11:00:00,000 WARN slow\nCaused by: java.io.IOException: timeout"}));
   for (auto& e : events) {
     bool joined = field(e, "message").find('\n') != std::string::npos;
     EXPECT_EQ(has_tag(e, "multiline"), joined) << field(e, "message");
     if (field(e, "message").rfind("\tat orphan", 0) == 0) {
-      EXPECT_EQ(field(e, "path"), dir_ + "/b.log");
+      EXPECT_EQ(field(e, "path"), dir_ + "/logs/b.log");
     }
   }
 }

@@ -208,10 +208,6 @@ TEST(MultilineCodec, BadSettingsAreOptionErrors) {
                                {"what", Value("next")},
                                {"auto_flush_interval", Value(0.0)}})),
                OptionError);
-  EXPECT_THROW(multiline(opts({{"pattern", Value("x")},
-                               {"what", Value("next")},
-                               {"patterns_dir", Value(Array{Value("/nonexistent/dir")})}})),
-               OptionError);
 }
 
 TEST(MultilineCodec, EncodeWritesEventText) {
