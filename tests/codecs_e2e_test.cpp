@@ -136,13 +136,14 @@ TEST_F(CodecsEndToEnd, MultilineJoinsJavaStackTracesPerFile) {
         "Caused by: java.io.IOException: timeout\n");
   const std::string out = path("out.json");
   Logpipe lp(dir_, "multiline-file",
-             "input { file { path => \"" + dir_ + "/logs/*.log\" mode => \"read\" exit_after_read => true"
-             " file_sort_by => \"path\" sincedb_path => \"/dev/null\"\n"
+             "input { file { path => \"" + dir_ + "/logs/*.log\" start_position => \"beginning\""
+             " file_sort_by => \"path\" sincedb_path => \"/dev/null\" stat_interval => 0.05\n"
              " codec => multiline { pattern => \"^%{TIMESTAMP_ISO8601} \" negate => true"
-             " what => \"previous\" } } }\n"
+             " what => \"previous\" auto_flush_interval => 0.3 } } }\n"
              "output { file { path => \"" + out + "\" codec => json_lines } }\n");
-  ASSERT_EQ(lp.wait(30), 0) << lp.log();
-  auto events = json_lines(read_text_file(out));
+  // Tailing: the files never end, so each file's last event leaves on the auto flush.
+  auto events = wait_events(out, 4);
+  EXPECT_EQ(lp.stop(), 0) << lp.log();
   ASSERT_EQ(events.size(), 4u) << read_text_file(out);
   std::vector<std::string> messages;
   for (auto& e : events) messages.push_back(field(e, "message"));
