@@ -611,7 +611,17 @@ class CefCodec : public Codec {
     sink(std::move(e));
   }
 
-  bool parse(std::string_view text, std::string_view raw, Event& e) const {
+  // Field references of the keys seen so far: parsed once, not per event.
+  const FieldRef& ref_for(const std::string& key) {
+    auto it = refs_.find(key);
+    if (it == refs_.end()) {
+      if (refs_.size() > 4096) refs_.clear();  // keys are sender-chosen: bound the cache
+      it = refs_.emplace(key, field_for_key(key)).first;
+    }
+    return it->second;
+  }
+
+  bool parse(std::string_view text, std::string_view raw, Event& e) {
     if (raw_data_field_) e.set(*raw_data_field_, Value(std::string(raw)));
     if (!valid_utf8(text)) return false;
     // chomp: one trailing line break.
@@ -670,21 +680,21 @@ class CefCodec : public Codec {
         if (!mappings_.timestamps.count(k)) continue;
         Timestamp ts;
         if (strip(v).empty()) {
-          stamps.emplace_back(field_for_key(k), Value());
+          stamps.emplace_back(ref_for(k), Value());
         } else if (timestamps_.parse(v, device_zone, &ts)) {
-          stamps.emplace_back(field_for_key(k), Value(ts));
+          stamps.emplace_back(ref_for(k), Value(ts));
         } else {
           return false;  // Logstash: InvalidTimestamp, the whole event fails
         }
       }
       for (auto& [k, v] : extensions) {
         if (mappings_.timestamps.count(k)) continue;
-        e.set(field_for_key(k), Value(std::move(v)));
+        e.set(ref_for(k), Value(std::move(v)));
       }
       for (auto& [ref, ts] : stamps) e.set(ref, std::move(ts));
       return true;
     }
-    for (auto& [k, v] : extensions) e.set(field_for_key(k), Value(std::move(v)));
+    for (auto& [k, v] : extensions) e.set(ref_for(k), Value(std::move(v)));
     return true;
   }
 
@@ -722,6 +732,7 @@ class CefCodec : public Codec {
   std::optional<LineSplitter> splitter_;
   std::optional<FieldRef> raw_data_field_;
   std::vector<std::pair<FieldRef, std::string>> fields_;  // field, the CEF key written for it
+  std::unordered_map<std::string, FieldRef> refs_;
 };
 
 }  // namespace
