@@ -3,7 +3,8 @@
 //
 // Every connection has its own codec (default "line"), so partial lines of
 // one sender never mix with another's; when a connection ends its codec is
-// flushed (an unterminated last line is still an event). Events get `host`
+// flushed (an unterminated last line is still an event), and every wake-up of
+// the server ticks each connection's codec (multiline's auto_flush_interval). Events get `host`
 // (the peer's numeric address) and `port` (the peer's port), Logstash's
 // legacy fields; a codec that already set `host` keeps it.
 //
