@@ -69,6 +69,9 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(json_codec_info());
     r.push_back(json_lines_codec_info());
     r.push_back(rubydebug_codec_info());
+    r.push_back(dots_codec_info());
+    r.push_back(multiline_codec_info());
+    r.push_back(cef_codec_info());
     return r;
   }();
   return registry;

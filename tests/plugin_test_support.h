@@ -32,6 +32,12 @@ inline std::unique_ptr<Filter> make_test_filter(const PluginInfo& info, const Ob
   return info.make_filter(PluginArgs{info.name, info.name + "_1", settings, env, nullptr});
 }
 
+inline std::unique_ptr<Codec> make_test_codec(const PluginInfo& info, const Object& overrides) {
+  Settings settings = settings_with_defaults(info, overrides);
+  PluginEnv env;
+  return info.make_codec(PluginArgs{info.name, info.name + "_1", settings, env, nullptr});
+}
+
 inline Object opts(std::initializer_list<std::pair<const char*, Value>> kv) {
   Object o;
   for (auto& [k, v] : kv) o.set(k, v);
