@@ -3,6 +3,7 @@
 #include "filters/date_filter.h"
 #include "filters/dissect_filter.h"
 #include "filters/drop_filter.h"
+#include "filters/geoip_filter.h"
 #include "filters/grok/grok_filter.h"
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
@@ -42,6 +43,7 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(dissect_filter_info());
     r.push_back(json_filter_info());
     r.push_back(kv_filter_info());
+    r.push_back(geoip_filter_info());
     // outputs
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());
