@@ -8,6 +8,7 @@
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate/mutate_filter.h"
+#include "filters/useragent/useragent_filter.h"
 #include "inputs/dead_letter_queue_input.h"
 #include "inputs/file/file_input.h"
 #include "inputs/generator_input.h"
@@ -44,6 +45,7 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(json_filter_info());
     r.push_back(kv_filter_info());
     r.push_back(geoip_filter_info());
+    r.push_back(useragent_filter_info());
     // outputs
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());

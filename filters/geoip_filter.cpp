@@ -9,12 +9,11 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <map>
-#include <mutex>
 #include <optional>
 
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
+#include "filters/shared_by_path.h"
 
 namespace logpipe {
 
@@ -242,13 +241,9 @@ std::string bracketed(const FieldRef& ref) {
 class GeoipDatabase {
  public:
   static std::shared_ptr<const GeoipDatabase> open(const std::string& path) {
-    static std::mutex mu;
-    static std::map<std::string, std::weak_ptr<const GeoipDatabase>> open_dbs;
-    std::lock_guard<std::mutex> lock(mu);
-    if (auto db = open_dbs[path].lock()) return db;
-    auto db = std::shared_ptr<const GeoipDatabase>(new GeoipDatabase(path));
-    open_dbs[path] = db;
-    return db;
+    return shared_by_path<GeoipDatabase>(path, [](const std::string& p) {
+      return std::shared_ptr<const GeoipDatabase>(new GeoipDatabase(p));
+    });
   }
   ~GeoipDatabase() { MMDB_close(&mmdb_); }
   GeoipDatabase(const GeoipDatabase&) = delete;
