@@ -2,7 +2,9 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
+#include <re2/set.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
@@ -33,16 +35,26 @@ pcre2_match_data* thread_match_data() {
 
 }  // namespace
 
+re2::RE2::Options regex_options(bool icase) {
+  re2::RE2::Options opt;
+  opt.set_log_errors(false);
+  opt.set_case_sensitive(!icase);
+  return opt;
+}
+
 class UaParser::Regex {
  public:
+  // An RE2 owned by the list's prefilter.
+  explicit Regex(const re2::RE2* borrowed)
+      : re2_(borrowed), groups_(borrowed->NumberOfCapturingGroups()) {}
+
+  // Its own RE2, or PCRE2 when RE2 refuses the pattern.
   Regex(const std::string& pattern, bool icase) {
-    re2::RE2::Options opt;
-    opt.set_log_errors(false);
-    opt.set_case_sensitive(!icase);
-    auto re = std::make_unique<re2::RE2>(pattern, opt);
+    auto re = std::make_unique<re2::RE2>(pattern, regex_options(icase));
     if (re->ok()) {
       groups_ = re->NumberOfCapturingGroups();
-      re2_ = std::move(re);
+      owned_ = std::move(re);
+      re2_ = owned_.get();
       return;
     }
     int error = 0;
@@ -91,7 +103,8 @@ class UaParser::Regex {
   }
 
  private:
-  std::unique_ptr<re2::RE2> re2_;
+  const re2::RE2* re2_ = nullptr;
+  std::unique_ptr<re2::RE2> owned_;
   pcre2_code* pcre_ = nullptr;
   int groups_ = 0;
 };
@@ -101,12 +114,52 @@ class UaParser::Regex {
 // patch_minor; for devices family, brand, model).
 struct UaParser::Rule {
   std::unique_ptr<Regex> regex;
+  int prefilter_id = -1;  // its id in the list's prefilter, if it is there
   std::array<std::optional<std::string>, 5> replacement;
 };
 
-// A parser list, tried in order.
+// A parser list, tried in order. Its ASCII RE2 regexes sit in a FilteredRE2,
+// which knows the literal strings ("atoms") each needs in the text; one
+// RE2::Set pass over the lowercased text finds the atoms present, and only
+// the regexes those allow (plus those without atoms and the PCRE2 ones)
+// are then run, still in list order.
 struct UaParser::RuleList {
   std::vector<Rule> rules;
+  re2::FilteredRE2 prefilter{3};
+  std::vector<int> rule_of_prefilter_id;
+  std::unique_ptr<re2::RE2::Set> atoms;  // null: no atoms to look for
+  bool screened = false;
+
+  void add(Rule rule, const std::string& pattern, bool icase) {
+    bool ascii = true;
+    for (unsigned char c : pattern) ascii = ascii && c < 0x80;
+    int id = -1;
+    if (ascii && prefilter.Add(pattern, regex_options(icase), &id) == re2::RE2::NoError) {
+      rule.regex = std::make_unique<Regex>(&prefilter.GetRE2(id));
+      rule.prefilter_id = id;
+      rule_of_prefilter_id.push_back(static_cast<int>(rules.size()));
+    } else {
+      rule.regex = std::make_unique<Regex>(pattern, icase);
+    }
+    rules.push_back(std::move(rule));
+  }
+
+  void compile() {
+    if (rule_of_prefilter_id.empty()) return;
+    std::vector<std::string> strings;
+    prefilter.Compile(&strings);
+    if (!strings.empty()) {
+      re2::RE2::Options opt;
+      opt.set_log_errors(false);
+      opt.set_max_mem(int64_t{64} << 20);
+      auto set = std::make_unique<re2::RE2::Set>(opt, re2::RE2::UNANCHORED);
+      for (auto& a : strings)
+        if (set->Add(re2::RE2::QuoteMeta(a), nullptr) < 0) return;
+      if (!set->Compile()) return;
+      atoms = std::move(set);
+    }
+    screened = true;
+  }
 };
 
 namespace {
@@ -163,35 +216,58 @@ std::unique_ptr<UaParser::RuleList> load_rules(const YAML::Node& root, const cha
   if (!entries || !entries.IsSequence())
     throw std::runtime_error(name + ": `" + list + "` is missing or not a list");
   auto parsed = std::make_unique<UaParser::RuleList>();
-  std::vector<UaParser::Rule>& rules = parsed->rules;
-  rules.reserve(entries.size());
+  parsed->rules.reserve(entries.size());
   size_t index = 0;
   for (const auto& entry : entries) {
     std::string where = name + ": " + list + "[" + std::to_string(index++) + "]";
     if (!entry.IsMap() || !entry["regex"]) throw std::runtime_error(where + ": no regex");
     UaParser::Rule rule;
     bool icase = entry["regex_flag"] && entry["regex_flag"].as<std::string>() == "i";
-    try {
-      rule.regex = std::make_unique<UaParser::Regex>(entry["regex"].as<std::string>(), icase);
-    } catch (const std::runtime_error& e) {
-      throw std::runtime_error(where + ": " + e.what());
-    }
     size_t slot = 0;
     for (const char* key : keys) {
       if (entry[key] && !entry[key].IsNull()) rule.replacement[slot] = entry[key].as<std::string>();
       ++slot;
     }
-    rules.push_back(std::move(rule));
+    try {
+      parsed->add(std::move(rule), entry["regex"].as<std::string>(), icase);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(where + ": " + e.what());
+    }
   }
+  parsed->compile();
   return parsed;
 }
 
 // Calls fill with each matching rule, in order, until it returns true.
 template <class Fill>
 bool first_match(const UaParser::RuleList& list, std::string_view s, Fill fill) {
+  thread_local std::string lower;
+  thread_local std::vector<int> atom_hits, potentials;
+  thread_local std::vector<char> may_match;
+  bool screened = list.screened;
+  if (screened) {
+    lower.assign(s.data(), s.size());
+    for (char& c : lower)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    atom_hits.clear();
+    if (list.atoms) {
+      re2::RE2::Set::ErrorInfo error{};
+      if (!list.atoms->Match(lower, &atom_hits, &error) && error.kind != re2::RE2::Set::kNoError)
+        screened = false;  // out of memory: try every regex
+    }
+  }
+  if (screened) {
+    potentials.clear();
+    list.prefilter.AllPotentials(atom_hits, &potentials);
+    may_match.assign(list.rules.size(), 0);
+    for (int id : potentials) may_match[list.rule_of_prefilter_id[id]] = 1;
+  }
   Groups g;
-  for (const auto& rule : list.rules)
+  for (size_t i = 0; i < list.rules.size(); ++i) {
+    const auto& rule = list.rules[i];
+    if (screened && rule.prefilter_id >= 0 && !may_match[i]) continue;
     if (rule.regex->match(s, g) && fill(rule, g)) return true;
+  }
   return false;
 }
 
