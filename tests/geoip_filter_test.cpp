@@ -8,11 +8,15 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 
+#include "engine/text/json_reader.h"
 #include "engine/text/json_writer.h"
 #include "tests/geoip_test_databases.h"
+#include "tests/logpipe_process.h"
 #include "tests/plugin_test_support.h"
 
 namespace logpipe {
@@ -257,6 +261,74 @@ TEST_F(GeoipFilterTest, ConfigErrorsSayWhy) {
     std::string e = error_of(opts({{"source", Value("ip")}, {"default_database_type", Value("ASN")}}));
     EXPECT_NE(e.find("/var/lib/GeoIP/GeoLite2-ASN.mmdb, /usr/share/GeoIP/GeoLite2-ASN.mmdb"), std::string::npos) << e;
   }
+}
+
+}  // namespace
+}  // namespace logpipe
+
+namespace logpipe {
+namespace {
+
+// Access-log lines through the real binary: dissect, then geoip on the
+// client address with a City and an ASN database (ECS names), written as
+// JSON lines.
+using testing::Logpipe;
+using testing::read_text_file;
+
+class GeoipBinary : public testing::TempDirTest {
+ public:
+  GeoipBinary() : TempDirTest("geoip_binary") {}
+};
+
+TEST_F(GeoipBinary, AccessLogThroughCityAndAsnLookups) {
+  std::string dbs = testing::write_geoip_test_databases("geoip_binary");
+  std::string out = path("out.json");
+  std::string config =
+      "input { generator { count => 1 lines => [\"81.2.69.161 GET /a\", \"1.128.0.1 GET /b\", "
+      "\"2600:6000::1 GET /c\", \"10.0.0.1 GET /d\"] } }\n"
+      "filter {\n"
+      "  dissect { mapping => { \"message\" => \"%{[client][ip]} %{verb} %{path}\" } }\n"
+      "  geoip { source => \"[client][ip]\" database => \"" + dbs + "/GeoLite2-City.mmdb\" ecs_compatibility => \"v8\" "
+      "fields => [\"city_name\", \"country_iso_code\", \"country_code2\", \"location\"] }\n"
+      "  geoip { source => \"[client][ip]\" database => \"" + dbs + "/GeoLite2-ASN.mmdb\" ecs_compatibility => \"v8\" "
+      "tag_on_failure => [\"_no_asn\"] }\n"
+      "}\n"
+      "output { file { path => \"" + out + "\" codec => json_lines } }\n";
+  // country_iso_code is not a Logstash field name: the config must be refused first.
+  {
+    Logpipe bad(dir_, "bad", config);
+    EXPECT_NE(bad.wait(60), 0);
+    EXPECT_NE(bad.log().find("illegal field value country_iso_code"), std::string::npos) << bad.log();
+  }
+  std::string fixed = config;
+  fixed.erase(fixed.find("\"country_iso_code\", "), std::string("\"country_iso_code\", ").size());
+  Logpipe lp(dir_, "lp", fixed);
+  ASSERT_EQ(lp.wait(60), 0) << lp.log();
+  std::filesystem::remove_all(dbs);
+
+  std::map<std::string, std::string> client_by_path;  // [path] -> [client] and tags as JSON
+  std::istringstream lines(read_text_file(out));
+  for (std::string line; std::getline(lines, line);) {
+    Value v;
+    std::string error;
+    ASSERT_TRUE(parse_json(line, &v, &error)) << line;
+    Event e;
+    e.fields() = v.as_object();
+    std::string client, tags;
+    append_json(*e.get(FieldRef::must("client")), client);
+    if (const Value* t = e.get(FieldRef::must("tags"))) append_json(*t, tags);
+    client_by_path[e.get(FieldRef::must("path"))->as_string()] = client + " " + tags;
+  }
+  ASSERT_EQ(client_by_path.size(), 4u) << read_text_file(out);
+  EXPECT_EQ(client_by_path["/a"],
+            R"({"ip":"81.2.69.161","geo":{"city_name":"London","country_iso_code":"GB",)"
+            R"("location":{"lat":51.5142,"lon":-0.0931}}} ["_no_asn"])");
+  EXPECT_EQ(client_by_path["/b"],
+            R"({"ip":"1.128.0.1","as":{"number":1221,"organization":{"name":"Telstra Pty Ltd"}}} ["_geoip_lookup_failure"])");
+  EXPECT_EQ(client_by_path["/c"],
+            R"({"ip":"2600:6000:0:0:0:0:0:1","as":{"number":237,"organization":{"name":"Merit Network Inc."}}} )"
+            R"(["_geoip_lookup_failure"])");
+  EXPECT_EQ(client_by_path["/d"], R"({"ip":"10.0.0.1"} ["_geoip_lookup_failure","_no_asn"])");
 }
 
 }  // namespace

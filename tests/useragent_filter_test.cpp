@@ -8,10 +8,14 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 
+#include "engine/text/json_reader.h"
 #include "filters/useragent/ua_parser.h"
+#include "tests/logpipe_process.h"
 #include "tests/plugin_test_support.h"
 
 namespace logpipe {
@@ -263,6 +267,58 @@ TEST_F(UseragentRegexesTest, ConfigErrorsSayWhy) {
       << error_of(bad);
   std::string not_yaml = write("not.yaml", "user_agent_parsers: [\n");
   EXPECT_NE(error_of(not_yaml).find(not_yaml), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logpipe
+
+namespace logpipe {
+namespace {
+
+using testing::Logpipe;
+using testing::read_text_file;
+
+// Two User-Agents, twice each (the second time from the cache), through the
+// real binary: a legacy useragent into [ua] and an ECS one into
+// [user_agent], written as JSON lines.
+class UseragentBinary : public testing::TempDirTest {
+ public:
+  UseragentBinary() : TempDirTest("useragent_binary") {}
+};
+
+TEST_F(UseragentBinary, LegacyAndEcsFieldsInTheOutput) {
+  std::string out = path("out.json");
+  Logpipe lp(dir_, "lp",
+             std::string("input { generator { count => 2 lines => [\"") + kChrome26 +
+                 "\", \"curl/7.88.1\"] } }\n"
+                 "filter {\n"
+                 "  useragent { source => \"message\" target => \"ua\" }\n"
+                 "  useragent { source => \"message\" ecs_compatibility => \"v8\" }\n"
+                 "}\n"
+                 "output { file { path => \"" + out + "\" codec => json_lines } }\n");
+  ASSERT_EQ(lp.wait(60), 0) << lp.log();
+  std::map<std::string, int> seen;  // "[ua] [user_agent]" as JSON -> count
+  std::istringstream lines(read_text_file(out));
+  for (std::string line; std::getline(lines, line);) {
+    Value v;
+    std::string error;
+    ASSERT_TRUE(parse_json(line, &v, &error)) << line;
+    EXPECT_FALSE(v.as_object().find("@metadata")) << line;
+    Event e;
+    e.fields() = v.as_object();
+    ++seen[json_of(e.get(FieldRef::must("ua"))) + " " + json_of(e.get(FieldRef::must("user_agent")))];
+  }
+  std::map<std::string, int> expected = {
+      {R"({"name":"Chrome","device":"Other","major":"26","minor":"0","patch":"1410","version":"26.0.1410.63",)"
+       R"("os_name":"Linux","os":"Linux","os_full":"Linux"} )"
+       R"({"name":"Chrome","device":{"name":"Other"},"version":"26.0.1410.63","os":{"name":"Linux","full":"Linux"}})",
+       2},
+      {R"({"name":"curl","device":"Other","major":"7","minor":"88","patch":"1","version":"7.88.1",)"
+       R"("os_name":"Other","os":"Other","os_full":"Other"} )"
+       R"({"name":"curl","device":{"name":"Other"},"version":"7.88.1","os":{"name":"Other","full":"Other"}})",
+       2},
+  };
+  EXPECT_EQ(seen, expected) << read_text_file(out);
 }
 
 }  // namespace

@@ -14,9 +14,11 @@
 //
 // Each regex is compiled with RE2 when RE2 accepts it (same leftmost-first
 // semantics, linear time), else with PCRE2 (JIT), which the few using
-// lookarounds or back-references need. Regexes are tried one by one (an
-// RE2::Set of a whole list was measured slower: its DFA keeps growing), so a
-// string costs some hundreds of scans; callers cache results. A UaParser is immutable once built
+// lookarounds or back-references need. To spare a string hundreds of
+// scans, each list's RE2 regexes also sit in a FilteredRE2 prefilter: one
+// RE2::Set pass finds which required literals occur, and only regexes that
+// could match are run (an RE2::Set of the whole regexes was measured slower:
+// its DFA keeps growing). Callers still cache results. A UaParser is immutable once built
 // and safe to use from many threads at once (PCRE2 match data is per
 // thread). Text that is not valid UTF-8 is repaired (U+FFFD) before matching.
 // Building throws std::runtime_error naming the file and the entry at fault.
