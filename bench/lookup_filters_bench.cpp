@@ -16,22 +16,16 @@
 
 #include "filters/geoip_filter.h"
 #include "filters/useragent/useragent_filter.h"
+#include "tests/plugin_test_support.h"
 
 using namespace logpipe;
 
 namespace {
 
-struct NullContext : FilterContext {
-  void emit(std::unique_ptr<Event>) override {}
-};
+using testing::NullFilterContext;
 
 std::unique_ptr<Filter> build(const PluginInfo& info, const Object& overrides) {
-  Settings settings;
-  for (auto& spec : info.all_options())
-    if (spec.default_value) settings.set(spec.name, *spec.default_value);
-  for (auto& [name, value] : overrides) settings.set(name, value);
-  PluginEnv env;
-  return info.make_filter(PluginArgs{info.name, info.name + "_1", settings, env, nullptr});
+  return testing::make_test_filter(info, overrides);
 }
 
 // The test databases, written once into a directory removed at exit.
@@ -48,7 +42,7 @@ const std::string& mmdb_dir() {
 }
 
 void run(benchmark::State& state, Filter& f, const std::vector<std::string>& values) {
-  NullContext ctx;
+  NullFilterContext ctx;
   size_t i = 0;
   for (auto _ : state) {
     Event e(values[i++ % values.size()]);

@@ -10,12 +10,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 
-#include "engine/text/json_reader.h"
 #include "engine/text/json_writer.h"
 #include "tests/geoip_test_databases.h"
+#include "tests/json_lines_events.h"
 #include "tests/logpipe_process.h"
 #include "tests/plugin_test_support.h"
 
@@ -263,12 +262,6 @@ TEST_F(GeoipFilterTest, ConfigErrorsSayWhy) {
   }
 }
 
-}  // namespace
-}  // namespace logpipe
-
-namespace logpipe {
-namespace {
-
 // Access-log lines through the real binary: dissect, then geoip on the
 // client address with a City and an ASN database (ECS names), written as
 // JSON lines.
@@ -307,13 +300,7 @@ TEST_F(GeoipBinary, AccessLogThroughCityAndAsnLookups) {
   std::filesystem::remove_all(dbs);
 
   std::map<std::string, std::string> client_by_path;  // [path] -> [client] and tags as JSON
-  std::istringstream lines(read_text_file(out));
-  for (std::string line; std::getline(lines, line);) {
-    Value v;
-    std::string error;
-    ASSERT_TRUE(parse_json(line, &v, &error)) << line;
-    Event e;
-    e.fields() = v.as_object();
+  for (const Event& e : testing::read_json_lines_events(out)) {
     std::string client, tags;
     append_json(*e.get(FieldRef::must("client")), client);
     if (const Value* t = e.get(FieldRef::must("tags"))) append_json(*t, tags);

@@ -10,11 +10,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 
-#include "engine/text/json_reader.h"
 #include "filters/useragent/ua_parser.h"
+#include "tests/json_lines_events.h"
 #include "tests/logpipe_process.h"
 #include "tests/plugin_test_support.h"
 
@@ -269,12 +268,6 @@ TEST_F(UseragentRegexesTest, ConfigErrorsSayWhy) {
   EXPECT_NE(error_of(not_yaml).find(not_yaml), std::string::npos);
 }
 
-}  // namespace
-}  // namespace logpipe
-
-namespace logpipe {
-namespace {
-
 using testing::Logpipe;
 using testing::read_text_file;
 
@@ -298,14 +291,8 @@ TEST_F(UseragentBinary, LegacyAndEcsFieldsInTheOutput) {
                  "output { file { path => \"" + out + "\" codec => json_lines } }\n");
   ASSERT_EQ(lp.wait(60), 0) << lp.log();
   std::map<std::string, int> seen;  // "[ua] [user_agent]" as JSON -> count
-  std::istringstream lines(read_text_file(out));
-  for (std::string line; std::getline(lines, line);) {
-    Value v;
-    std::string error;
-    ASSERT_TRUE(parse_json(line, &v, &error)) << line;
-    EXPECT_FALSE(v.as_object().find("@metadata")) << line;
-    Event e;
-    e.fields() = v.as_object();
+  for (const Event& e : testing::read_json_lines_events(out)) {
+    EXPECT_FALSE(e.fields().find("@metadata"));
     ++seen[json_of(e.get(FieldRef::must("ua"))) + " " + json_of(e.get(FieldRef::must("user_agent")))];
   }
   std::map<std::string, int> expected = {
