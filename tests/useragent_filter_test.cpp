@@ -38,10 +38,6 @@ const char kEdge12[] =
     "Chrome/42.0.2311.135 Safari/537.36 Edge/12.246";
 
 std::unique_ptr<Filter> make(Object settings) {
-  // Compiling uap-core's regexes takes a while; filters share them while
-  // one holds them, so one filter kept alive spares each test the compile.
-  static const std::unique_ptr<Filter> keeps_regexes_loaded =
-      testing::make_test_filter(useragent_filter_info(), opts({{"source", Value("message")}}));
   if (!settings.find("source")) settings.set("source", Value("message"));
   return testing::make_test_filter(useragent_filter_info(), settings);
 }
