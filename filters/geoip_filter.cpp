@@ -68,7 +68,7 @@ constexpr std::array<FieldNames, kFieldCount> kFieldNames = {{
 
 // The database kinds Logstash tells apart by the metadata's database_type,
 // with the fields each lookup can fill and those it fills by default.
-enum class DbKind { City, Country, Asn, Isp, Domain };
+enum class DbKind { City, Country, Asn, Isp, Domain, Enterprise, AnonymousIp };
 
 struct KindInfo {
   DbKind kind;
@@ -93,6 +93,17 @@ const std::vector<KindInfo>& kinds() {
       {DbKind::Isp, "GeoIP2-ISP",
        {kIp, kAsn, kAsOrg, kIsp, kOrganization},
        {kIp, kAsn, kAsOrg, kIsp, kOrganization}},
+      {DbKind::Enterprise, "Enterprise",
+       {kIp, kCountryCode2, kCountryName, kContinentName, kRegionIsoCode, kRegionName, kCityName,
+        kTimezone, kLocation, kAsn, kAsOrg, kNetwork, kHostingProvider, kTorExitNode,
+        kAnonymousVpn, kAnonymous, kPublicProxy, kResidentialProxy},
+       {kIp, kCountryCode2, kCountryName, kContinentName, kRegionIsoCode, kRegionName, kCityName,
+        kLocation}},
+      {DbKind::AnonymousIp, "GeoIP2-Anonymous-IP",
+       {kIp, kHostingProvider, kTorExitNode, kAnonymousVpn, kAnonymous, kPublicProxy,
+        kResidentialProxy},
+       {kHostingProvider, kTorExitNode, kAnonymousVpn, kAnonymous, kPublicProxy,
+        kResidentialProxy}},
   };
   return k;
 }
@@ -192,7 +203,8 @@ const OptionSchema<GeoipOptions>& geoip_schema() {
              "Field the results go under; default geoip (legacy), or the parent of a [...][ip] "
              "source in ECS mode.");
     s.path("database", &GeoipOptions::database,
-           "MaxMind .mmdb database (City, Country, ASN, ISP or Domain); default: "
+           "MaxMind .mmdb database (City, Country, ASN, ISP, Domain, Enterprise or Anonymous-IP); "
+           "default: "
            "GeoLite2-<default_database_type>.mmdb in /var/lib/GeoIP, /usr/share/GeoIP or "
            "/usr/local/share/GeoIP.");
     s.string("default_database_type", &GeoipOptions::default_database_type,
@@ -291,7 +303,7 @@ class GeoipDatabase {
     if (!kind_) {
       MMDB_close(&mmdb_);
       throw OptionError("database", path + ": database type '" + type_ +
-                                        "' is not supported (City, Country, ASN, ISP or Domain)");
+                                        "' is not supported (City, Country, ASN, ISP, Domain, Enterprise or Anonymous-IP)");
     }
   }
 
@@ -422,6 +434,13 @@ GeoipFilter::Result GeoipFilter::resolve(std::string_view text) const {
     return key2 ? mmdb_value(entry, "subdivisions", last_subdivision.c_str(), key, key2)
                 : mmdb_value(entry, "subdivisions", last_subdivision.c_str(), key);
   };
+  // Enterprise records keep AS and anonymity data under traits; a flag
+  // that is absent is false, as Logstash reports it.
+  bool traits = kind == DbKind::Enterprise;
+  auto flag = [&](const char* key) {
+    Value b = traits ? mmdb_value(entry, "traits", key) : mmdb_value(entry, key);
+    return b.is_bool() ? b : Value(false);
+  };
   for (int f : fields_) {
     Value v;
     switch (f) {
@@ -457,8 +476,20 @@ GeoipFilter::Result GeoipFilter::resolve(std::string_view text) const {
       }
       case kLatitude: v = mmdb_value(entry, "location", "latitude"); break;
       case kLongitude: v = mmdb_value(entry, "location", "longitude"); break;
-      case kAsn: v = mmdb_value(entry, "autonomous_system_number"); break;
-      case kAsOrg: v = mmdb_value(entry, "autonomous_system_organization"); break;
+      case kAsn:
+        v = traits ? mmdb_value(entry, "traits", "autonomous_system_number")
+                   : mmdb_value(entry, "autonomous_system_number");
+        break;
+      case kAsOrg:
+        v = traits ? mmdb_value(entry, "traits", "autonomous_system_organization")
+                   : mmdb_value(entry, "autonomous_system_organization");
+        break;
+      case kHostingProvider: v = flag("is_hosting_provider"); break;
+      case kTorExitNode: v = flag("is_tor_exit_node"); break;
+      case kAnonymousVpn: v = flag("is_anonymous_vpn"); break;
+      case kAnonymous: v = flag("is_anonymous"); break;
+      case kPublicProxy: v = flag("is_public_proxy"); break;
+      case kResidentialProxy: v = flag("is_residential_proxy"); break;
       case kIsp: v = mmdb_value(entry, "isp"); break;
       case kOrganization: v = mmdb_value(entry, "organization"); break;
       case kNetwork: v = Value(network_text(ip, prefix)); break;

@@ -4,7 +4,7 @@
 // `source` holds the address (a string, or an array whose first element is
 // used). The database (`database`, or the first GeoLite2-<default_database_type>
 // .mmdb found where geoipupdate writes) decides the kind of lookup from its
-// metadata type: City, Country, ASN, ISP or Domain. `fields` narrows what is
+// metadata type: City, Country, ASN, ISP, Domain, Enterprise or Anonymous-IP. `fields` narrows what is
 // written; the default set depends on the kind (and, for City, on the ECS
 // mode: legacy writes region_code, ECS region_iso_code). Results go under
 // `target`: legacy names (`[geoip][country_code2]`) with

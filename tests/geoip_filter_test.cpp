@@ -28,9 +28,12 @@ class GeoipFilterTest : public ::testing::Test {
   static void SetUpTestSuite() { dir_ = testing::write_geoip_test_databases("geoip_filter"); }
   static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
 
-  static std::string db(const char* type) { return dir_ + "/GeoLite2-" + type + ".mmdb"; }
+  // "City" for GeoLite2-City; GeoIP2 databases by their whole name.
+  static std::string db(const std::string& type) {
+    return dir_ + "/" + (type.rfind("GeoIP2-", 0) == 0 ? "" : "GeoLite2-") + type + ".mmdb";
+  }
 
-  static std::unique_ptr<Filter> make(const char* type, Object settings) {
+  static std::unique_ptr<Filter> make(const std::string& type, Object settings) {
     if (!settings.find("source")) settings.set("source", Value("message"));
     settings.set("database", Value(db(type)));
     return testing::make_test_filter(geoip_filter_info(), settings);
@@ -119,7 +122,8 @@ TEST_F(GeoipFilterTest, CityLookupsGiveLogstashFieldsInBothModes) {
   }
 }
 
-TEST_F(GeoipFilterTest, CountryAndAsnDatabases) {
+// postal_code is not a field Logstash's Enterprise lookup fills: ignored.
+TEST_F(GeoipFilterTest, CountryAsnAnonymousAndEnterpriseDatabases) {
   struct Case {
     const char* type;
     Object settings;
@@ -142,9 +146,27 @@ TEST_F(GeoipFilterTest, CountryAndAsnDatabases) {
        "1.159.255.255", R"({"geoip":{"asn":1221,"network":"1.128.0.0/11"}})"},
       {"ASN", opts({{"fields", Value(Array{Value("network")})}}), "2600:6fff::1",
        R"({"geoip":{"network":"2600:6000:0:0:0:0:0:0/20"}})"},
+      {"GeoIP2-Anonymous-IP", {}, "81.2.69.161",
+       R"({"geoip":{"hosting_provider":true,"tor_exit_node":false,"anonymous_vpn":true,"anonymous":true,)"
+       R"("public_proxy":false,"residential_proxy":false}})"},
+      {"GeoIP2-Anonymous-IP", opts({{"target", Value("client")}, {"ecs_compatibility", Value("v8")},
+                                   {"fields", Value(Array{Value("tor_exit_node"), Value("ip")})}}),
+       "2a02:2770::5", R"({"client":{"ip":"2a02:2770:0:0:0:0:0:5","ip_traits":{"tor_exit_node":true}}})"},
+      {"GeoIP2-Enterprise", {}, "81.2.69.161",
+       R"({"geoip":{"city_name":"London","country_name":"United Kingdom","continent_name":"Europe",)"
+       R"("country_code2":"GB","ip":"81.2.69.161","region_name":"England","region_iso_code":"GB-ENG",)"
+       R"("location":{"lat":51.5142,"lon":-0.0931}}})"},
+      {"GeoIP2-Enterprise",
+       opts({{"target", Value("client")}, {"ecs_compatibility", Value("v8")},
+             {"fields", Value(Array{Value("public_proxy"), Value("network"), Value("autonomous_system_number"),
+                                    Value("autonomous_system_organization"), Value("postal_code")})}}),
+       "81.2.69.161",
+       R"({"client":{"as":{"number":20712,"organization":{"name":"Andrews & Arnold Ltd"}},)"
+       R"("ip_traits":{"network":"81.2.69.160/27","public_proxy":true}}})"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.type) + " " + c.ip);
+    ASSERT_TRUE(std::filesystem::exists(db(c.type)));
     auto f = make(c.type, c.settings);
     Event e = run(*f, "message", Value(c.ip));
     EXPECT_EQ(testing::fields_json_without(e, {"@timestamp", "@version", "message"}), c.expected);
@@ -250,6 +272,9 @@ TEST_F(GeoipFilterTest, ConfigErrorsSayWhy) {
   std::fputs("not a database\n", fp);
   std::fclose(fp);
   EXPECT_NE(error_of(opts({{"source", Value("ip")}, {"database", Value(not_a_db)}})).find("cannot open"),
+            std::string::npos);
+  EXPECT_NE(error_of(opts({{"source", Value("ip")}, {"database", Value(db("GeoIP2-Connection-Type"))}}))
+                .find("database type 'GeoIP2-Connection-Type' is not supported"),
             std::string::npos);
   EXPECT_NE(error_of(opts({{"source", Value("[a")}, {"database", Value(city)}})).find("invalid field reference"),
             std::string::npos);

@@ -1,5 +1,6 @@
 #!/usr/bin/perl
-# Writes small GeoLite2-City, GeoLite2-Country and GeoLite2-ASN databases
+# Writes small GeoLite2-City, GeoLite2-Country, GeoLite2-ASN,
+# GeoIP2-Anonymous-IP, GeoIP2-Enterprise and GeoIP2-Connection-Type databases
 # with known records into the directory given, for the geoip filter's tests.
 # The record shapes are those of MaxMind's GeoLite2 databases (names keyed
 # by language, subdivisions as an array, most specific last). Reserved and
@@ -32,6 +33,14 @@ my %types = (
     metro_code                     => 'uint16',
     autonomous_system_number       => 'uint32',
     autonomous_system_organization => 'utf8_string',
+    traits                         => 'map',
+    connection_type                => 'utf8_string',
+    is_anonymous                   => 'boolean',
+    is_anonymous_vpn               => 'boolean',
+    is_hosting_provider            => 'boolean',
+    is_public_proxy                => 'boolean',
+    is_residential_proxy           => 'boolean',
+    is_tor_exit_node               => 'boolean',
 );
 
 sub names { my ($en, $de) = @_; return { en => $en, ($de ? (de => $de) : ()) } }
@@ -82,6 +91,22 @@ my @asn = (
     [ '12.81.92.0/22', { autonomous_system_number => 7018 } ],
 );
 
+my @anonymous = (
+    [ '81.2.69.0/24', { is_anonymous => 1, is_anonymous_vpn => 1, is_hosting_provider => 1 } ],
+    [ '2a02:2770::/32', { is_anonymous => 1, is_tor_exit_node => 1 } ],
+);
+
+my @enterprise = (
+    [ '81.2.69.160/27', {
+        %europe, %gb,
+        city         => { geoname_id => 2643743, names => names('London') },
+        location     => { latitude => 51.5142, longitude => -0.0931, accuracy_radius => 10, time_zone => 'Europe/London' },
+        subdivisions => [ { iso_code => 'ENG', geoname_id => 6269131, names => names('England') } ],
+        traits       => { autonomous_system_number => 20712, autonomous_system_organization => 'Andrews & Arnold Ltd',
+                          is_public_proxy => 1 },
+    } ],
+);
+
 sub write_db {
     my ($type, $records) = @_;
     my $tree = MaxMind::DB::Writer::Tree->new(
@@ -102,3 +127,7 @@ sub write_db {
 write_db('GeoLite2-City', \@city);
 write_db('GeoLite2-Country', \@country);
 write_db('GeoLite2-ASN', \@asn);
+write_db('GeoIP2-Anonymous-IP', \@anonymous);
+write_db('GeoIP2-Enterprise', \@enterprise);
+# A kind the geoip filter does not read.
+write_db('GeoIP2-Connection-Type', [ [ '81.2.69.0/24', { connection_type => 'Cable/DSL' } ] ]);
