@@ -8,6 +8,8 @@
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate/mutate_filter.h"
+#include "filters/split_filter.h"
+#include "filters/translate_filter.h"
 #include "filters/useragent/useragent_filter.h"
 #include "inputs/dead_letter_queue_input.h"
 #include "inputs/file/file_input.h"
@@ -44,6 +46,8 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(dissect_filter_info());
     r.push_back(json_filter_info());
     r.push_back(kv_filter_info());
+    r.push_back(translate_filter_info());
+    r.push_back(split_filter_info());
     r.push_back(geoip_filter_info());
     r.push_back(useragent_filter_info());
     // outputs
@@ -60,6 +64,28 @@ const std::vector<PluginInfo>& plugin_registry() {
     return r;
   }();
   return registry;
+}
+
+const std::vector<RefusedPlugin>& refused_plugins() {
+  static const std::vector<RefusedPlugin> refused = {
+      {PluginKind::Filter, "ruby",
+       "it runs Ruby code inside Logstash's JRuby, and logpipe embeds no Ruby interpreter; "
+       "express the logic with mutate, dissect, grok, kv or conditionals"},
+      {PluginKind::Input, "twitter",
+       "it reads Twitter's (X's) public API over the internet, which is no log source a "
+       "pipeline here can reach or test"},
+      {PluginKind::Input, "jdbc",
+       "it loads Java JDBC drivers into the JVM; logpipe runs no JVM"},
+      {PluginKind::Filter, "jdbc_streaming",
+       "it loads Java JDBC drivers into the JVM; logpipe runs no JVM"},
+      {PluginKind::Filter, "jdbc_static",
+       "it loads Java JDBC drivers into the JVM; logpipe runs no JVM"},
+      {PluginKind::Input, "jms", "it needs a Java JMS client library; logpipe runs no JVM"},
+      {PluginKind::Output, "jms", "it needs a Java JMS client library; logpipe runs no JVM"},
+      {PluginKind::Filter, "java_uuid",
+       "it is a sample of Logstash's Java plugin API; use fingerprint with method => UUID"},
+  };
+  return refused;
 }
 
 }  // namespace logpipe
