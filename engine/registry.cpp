@@ -1,14 +1,20 @@
 // The one place plugins are registered: a line per plugin.
 #include "engine/codecs/codecs.h"
+#include "filters/age_filter.h"
+#include "filters/cidr_filter.h"
+#include "filters/csv_filter.h"
 #include "filters/date_filter.h"
 #include "filters/dissect_filter.h"
 #include "filters/drop_filter.h"
+#include "filters/fingerprint_filter.h"
 #include "filters/geoip_filter.h"
 #include "filters/grok/grok_filter.h"
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate/mutate_filter.h"
+#include "filters/prune_filter.h"
 #include "filters/split_filter.h"
+#include "filters/syslog_pri_filter.h"
 #include "filters/translate_filter.h"
 #include "filters/useragent/useragent_filter.h"
 #include "inputs/dead_letter_queue_input.h"
@@ -19,8 +25,8 @@
 #include "inputs/syslog_input.h"
 #include "inputs/tcp_input.h"
 #include "inputs/udp_input.h"
-#include "outputs/file_output.h"
 #include "outputs/elasticsearch/elasticsearch_output.h"
+#include "outputs/file_output.h"
 #include "outputs/statsd_output.h"
 #include "outputs/stdout_output.h"
 
@@ -48,6 +54,12 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(kv_filter_info());
     r.push_back(translate_filter_info());
     r.push_back(split_filter_info());
+    r.push_back(csv_filter_info());
+    r.push_back(cidr_filter_info());
+    r.push_back(fingerprint_filter_info());
+    r.push_back(syslog_pri_filter_info());
+    r.push_back(prune_filter_info());
+    r.push_back(age_filter_info());
     r.push_back(geoip_filter_info());
     r.push_back(useragent_filter_info());
     // outputs
