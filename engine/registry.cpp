@@ -7,6 +7,7 @@
 #include "filters/dissect_filter.h"
 #include "filters/drop_filter.h"
 #include "filters/fingerprint_filter.h"
+#include "filters/geoip_filter.h"
 #include "filters/grok/grok_filter.h"
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
@@ -15,6 +16,7 @@
 #include "filters/split_filter.h"
 #include "filters/syslog_pri_filter.h"
 #include "filters/translate_filter.h"
+#include "filters/useragent/useragent_filter.h"
 #include "inputs/dead_letter_queue_input.h"
 #include "inputs/file/file_input.h"
 #include "inputs/generator_input.h"
@@ -58,6 +60,8 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(syslog_pri_filter_info());
     r.push_back(prune_filter_info());
     r.push_back(age_filter_info());
+    r.push_back(geoip_filter_info());
+    r.push_back(useragent_filter_info());
     // outputs
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());
