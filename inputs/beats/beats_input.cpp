@@ -1,0 +1,426 @@
+#include "inputs/beats/beats_input.h"
+
+#include <chrono>
+
+#include "engine/codecs/iso8601.h"
+#include "engine/config/typed_options.h"
+#include "engine/system/log.h"
+#include "inputs/beats/tls_server_context.h"
+
+namespace logpipe {
+
+namespace {
+
+// How often a connection whose frames wait for their ack hears from us.
+constexpr int64_t kKeepAliveMs = 5000;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+const char* const kEnrichments[] = {"codec_metadata", "source_metadata", "ssl_peer_metadata", "all", "none"};
+
+}  // namespace
+
+struct BeatsInput::Options {
+  std::string host;
+  int port = 0;
+  bool ssl = false;
+  std::optional<bool> ssl_enabled;
+  std::optional<std::string> ssl_certificate, ssl_key;
+  std::optional<Password> ssl_key_passphrase;
+  std::vector<std::string> ssl_certificate_authorities;
+  std::optional<std::string> ssl_verify_mode;
+  std::string ssl_client_authentication;
+  std::vector<std::string> ssl_supported_protocols, ssl_cipher_suites;
+  Duration client_inactivity_timeout;
+  bool include_codec_tag = true;
+  bool add_hostname = false;
+  std::vector<std::string> enrich;
+  std::string ecs_compatibility;
+  Bytes max_frame_size, max_decompressed_size;
+};
+
+namespace {
+
+using O = BeatsInput::Options;
+
+const OptionSchema<O>& beats_schema() {
+  static const OptionSchema<O> schema = [] {
+    OptionSchema<O> s;
+    s.string("host", &O::host, "Address to listen on.").fallback("0.0.0.0");
+    s.integer("port", &O::port, "Port to listen on (Beats send to 5044).").required().range(0, 65535);
+    s.boolean("ssl_enabled", &O::ssl_enabled, "Speak TLS (needs ssl_certificate and ssl_key).");
+    s.boolean("ssl", &O::ssl, "Deprecated name of ssl_enabled.").fallback(false);
+    s.path("ssl_certificate", &O::ssl_certificate, "PEM file of the server certificate (chain).");
+    s.path("ssl_key", &O::ssl_key, "PEM file of the certificate's private key.");
+    s.password("ssl_key_passphrase", &O::ssl_key_passphrase, "Passphrase of an encrypted ssl_key.");
+    s.strings("ssl_certificate_authorities", &O::ssl_certificate_authorities,
+              "PEM files of the authorities client certificates must chain to.");
+    s.string("ssl_client_authentication", &O::ssl_client_authentication,
+             "Client certificates: none, optional (checked when given) or required.")
+        .fallback("none")
+        .one_of({"none", "optional", "required"});
+    s.string("ssl_verify_mode", &O::ssl_verify_mode,
+             "Deprecated form of ssl_client_authentication: none, peer (optional), force_peer (required).")
+        .one_of({"none", "peer", "force_peer"});
+    s.strings("ssl_supported_protocols", &O::ssl_supported_protocols,
+              "TLS versions allowed (TLSv1.1, TLSv1.2, TLSv1.3); default TLSv1.2 and TLSv1.3.");
+    s.strings("ssl_cipher_suites", &O::ssl_cipher_suites, "Cipher suites allowed (OpenSSL names); default OpenSSL's.");
+    s.accepted("ssl_handshake_timeout", OptionType::Number, "Accepted; a handshake runs within the idle timeout.")
+        .fallback(10000);
+    s.accepted("ssl_peer_metadata", OptionType::Boolean, "Deprecated; the TLS peer's metadata is not stored.")
+        .fallback(false);
+    s.accepted("cipher_suites", OptionType::Array, "Deprecated name of ssl_cipher_suites; not used.");
+    s.accepted("tls_min_version", OptionType::Number, "Deprecated; use ssl_supported_protocols.");
+    s.accepted("tls_max_version", OptionType::Number, "Deprecated; use ssl_supported_protocols.");
+    s.duration("client_inactivity_timeout", &O::client_inactivity_timeout, 1,
+               "Close a connection that sent nothing for this long (and waits for no ack); seconds.")
+        .fallback(60);
+    s.boolean("include_codec_tag", &O::include_codec_tag,
+              "Tag events beats_input_codec_<codec>_applied or beats_input_raw_event.")
+        .fallback(true);
+    s.boolean("add_hostname", &O::add_hostname, "Legacy mode only: copy [beat][hostname] to host.").fallback(false);
+    s.strings("enrich", &O::enrich,
+              "What to add: codec_metadata (the codec tags), source_metadata (the peer address), all or none.")
+        .fallback(Value(Array{Value("codec_metadata"), Value("source_metadata")}));
+    s.string("ecs_compatibility", &O::ecs_compatibility, "Field names: disabled (legacy), v1 or v8 (ECS).")
+        .fallback("disabled")
+        .one_of({"disabled", "v1", "v8"});
+    s.accepted("executor_threads", OptionType::Number, "Accepted; one event loop serves every connection.")
+        .no_effect();
+    s.accepted("event_loop_threads", OptionType::Number, "Accepted; one event loop serves every connection.")
+        .no_effect();
+    s.bytes("max_frame_size", &O::max_frame_size,
+            "logpipe: the largest frame accepted; a bigger one closes the connection.")
+        .fallback("16MiB");
+    s.bytes("max_decompressed_size", &O::max_decompressed_size,
+            "logpipe: the most one compressed frame may inflate to; more closes the connection.")
+        .fallback("64MiB");
+    return s;
+  }();
+  return schema;
+}
+
+O checked_options(const PluginArgs& args) {
+  O o = beats_schema().bind(args.settings);
+  for (const std::string& e : o.enrich) {
+    bool known = false;
+    for (const char* k : kEnrichments) known = known || e == k;
+    if (!known)
+      throw OptionError("enrich", "unknown enrichment `" + e +
+                                      "` (codec_metadata, source_metadata, ssl_peer_metadata, all, none)");
+  }
+  if (o.add_hostname && o.ecs_compatibility != "disabled")
+    throw OptionError("add_hostname", "add_hostname is not supported in ECS mode (ecs_compatibility => disabled)");
+  return o;
+}
+
+bool enriched(const O& o, std::string_view what) {
+  for (const std::string& e : o.enrich) {
+    if (e == "none") return false;
+    if (e == "all" || e == what) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct BeatsInput::Connection {
+  Connection(uint64_t id, Peer peer, LumberjackLimits limits) : id(id), peer(std::move(peer)), decoder(limits) {}
+  uint64_t id;
+  Peer peer;
+  LumberjackDecoder decoder;
+  std::unique_ptr<Codec> codec;
+  uint64_t window = 0;
+  char version = '2';     // of the last frame: acks speak it
+  uint64_t received = 0;  // data frames read
+  FrameMark unsealed;     // the last frame whose events are all in the batch being built
+  bool has_unsealed = false;
+  uint64_t acked_ordinal = 0;  // frames acked
+  FrameMark acked;
+  int64_t last_read_ms = 0, last_write_ms = 0;
+};
+
+// Hands a connection's frames to the input, which pushes their events.
+class BeatsInput::FrameSink final : public LumberjackHandler {
+ public:
+  FrameSink(BeatsInput& in, Connection& c) : in_(in), c_(c) {}
+  void on_window(char, uint32_t) override { ++c_.window; }
+  void on_json(char version, uint32_t seq, std::string_view json) override {
+    events_.clear();
+    in_.json_.decode(json, [&](Event&& e) { events_.push_back(std::move(e)); });
+    in_.deliver(c_, mark(version, seq), events_);
+  }
+  void on_pairs(char version, uint32_t seq,
+                const std::vector<std::pair<std::string_view, std::string_view>>& pairs) override {
+    events_.clear();
+    Event e;
+    for (const auto& [k, v] : pairs) e.set_top(k, Value(std::string(v)));
+    Timestamp ts;
+    const Value* t = e.get_top("@timestamp");
+    if (!(t && t->is_string() && parse_iso8601(t->as_string(), &ts))) ts = Timestamp::now();
+    e.set_timestamp(ts);
+    events_.push_back(std::move(e));
+    in_.deliver(c_, mark(version, seq), events_);
+  }
+
+ private:
+  FrameMark mark(char version, uint32_t seq) {
+    FrameMark m;
+    m.window = c_.window;
+    m.ordinal = ++c_.received;
+    m.seq = seq;
+    m.version = version;
+    c_.version = version;
+    return m;
+  }
+  BeatsInput& in_;
+  Connection& c_;
+  std::vector<Event> events_;
+};
+
+StreamServerSettings BeatsInput::server_settings(const PluginArgs& args) {
+  StreamServerSettings st;
+  st.name = "beats " + args.id;
+  st.host = o_->host;
+  st.port = o_->port;
+  st.tcp = true;
+  st.udp = false;
+  st.framing = TcpFraming::Raw;
+  bool tls = o_->ssl_enabled.value_or(o_->ssl);
+  if (!tls) return st;
+  TlsServerOptions t;
+  if (!o_->ssl_certificate) throw OptionError("ssl_certificate", "TLS needs ssl_certificate");
+  if (!o_->ssl_key) throw OptionError("ssl_key", "TLS needs ssl_key");
+  t.certificate = *o_->ssl_certificate;
+  t.key = *o_->ssl_key;
+  if (o_->ssl_key_passphrase) t.key_passphrase = o_->ssl_key_passphrase->reveal();
+  t.certificate_authorities = o_->ssl_certificate_authorities;
+  std::string mode = o_->ssl_client_authentication;
+  if (o_->ssl_verify_mode && !args.settings.has("ssl_client_authentication"))
+    mode = *o_->ssl_verify_mode == "force_peer" ? "required" : *o_->ssl_verify_mode == "peer" ? "optional" : "none";
+  t.client_authentication = mode == "required"   ? ClientAuthentication::Required
+                            : mode == "optional" ? ClientAuthentication::Optional
+                                                 : ClientAuthentication::None;
+  t.supported_protocols = o_->ssl_supported_protocols;
+  t.cipher_suites = o_->ssl_cipher_suites;
+  st.tls = make_tls_server_context(t);
+  return st;
+}
+
+BeatsInput::BeatsInput(const PluginArgs& args)
+    : Input(args),
+      o_(std::make_unique<Options>(checked_options(args))),
+      json_(JsonDecoderOptions{"UTF-8", o_->ecs_compatibility, std::nullopt}, false),
+      make_codec_(args.make_codec),
+      server_(server_settings(args), *this) {
+  const CodecSpec* codec = args.settings.codec();
+  std::string codec_name = codec ? codec->name : "plain";
+  plain_codec_ = codec_name == "plain" || !make_codec_;
+  if (o_->include_codec_tag && enriched(*o_, "codec_metadata"))
+    codec_tag_ = "beats_input_codec_" + codec_name + "_applied";
+  if (enriched(*o_, "source_metadata"))
+    ip_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "[@metadata][ip_address]"
+                                                                    : "[@metadata][input][beats][host][ip]");
+}
+
+BeatsInput::~BeatsInput() = default;
+
+void BeatsInput::stop() { server_.stop(); }
+
+void BeatsInput::run(InputContext& ctx) {
+  ctx_ = &ctx;
+  server_.open();
+  bound_port_ = server_.tcp_port();
+  log_info("beats {}: listening on port {}{}", id(), bound_port_.load(), o_->ssl_enabled.value_or(o_->ssl) ? " (TLS)" : "");
+  server_.run(ctx.poll_interval_ms(), [&ctx] { return ctx.stopping(); });
+  connections_.clear();
+  ctx.flush();
+  ctx_ = nullptr;
+}
+
+void BeatsInput::decorate(Event& e, const Peer& peer, bool raw) const {
+  if (ip_field_) e.set(*ip_field_, Value(peer.host));
+  if (o_->add_hostname && !e.get_top("host")) {
+    static const FieldRef beat_hostname = *FieldRef::parse("[beat][hostname]");
+    if (const Value* h = e.get(beat_hostname)) e.set_top("host", *h);
+  }
+  if (!codec_tag_.empty()) e.add_tag(raw ? std::string_view("beats_input_raw_event") : std::string_view(codec_tag_));
+}
+
+void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event>& events) {
+  frames_.fetch_add(1, std::memory_order_relaxed);
+  // A document's message goes through the codec; the codec's events get the
+  // document's other fields (Logstash's order: the document wins).
+  std::vector<Event> decoded;
+  for (Event& doc : events) {
+    const char* line_field = doc.get_top("message") ? "message" : doc.get_top("line") ? "line" : nullptr;
+    const Value* text = line_field ? doc.get_top(line_field) : nullptr;
+    if (!text || text->is_null()) {
+      decorate(doc, c.peer, true);
+      decoded.push_back(std::move(doc));
+      continue;
+    }
+    if (plain_codec_ || !text->is_string()) {
+      decorate(doc, c.peer, false);
+      decoded.push_back(std::move(doc));
+      continue;
+    }
+    if (!c.codec) c.codec = make_codec_();
+    std::string message = text->as_string();
+    doc.fields().erase(line_field);
+    const EventSink sink = [&](Event&& e) {
+      for (const auto& [k, v] : doc.fields()) e.set_top(k, v);
+      for (const auto& [k, v] : doc.metadata()) e.metadata().set(k, v);
+      decorate(e, c.peer, false);
+      decoded.push_back(std::move(e));
+    };
+    c.codec->decode(message, sink);
+    c.codec->flush(sink);
+  }
+  // The frame counts as pushed only with its last event, so a batch sealed
+  // in between does not ack it early.
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    if (i + 1 == decoded.size()) {
+      if (!c.has_unsealed) unsealed_.push_back(c.id);
+      c.unsealed = mark;
+      c.has_unsealed = true;
+    }
+    events_.fetch_add(1, std::memory_order_relaxed);
+    ctx_->push(std::move(decoded[i]));
+  }
+  if (decoded.empty()) {
+    // Nothing to deliver (a codec that gave no event): acked as soon as what
+    // came before it is.
+    if (!c.has_unsealed) unsealed_.push_back(c.id);
+    c.unsealed = mark;
+    c.has_unsealed = true;
+  }
+}
+
+void BeatsInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
+  auto it = connections_.find(conn);
+  if (it == connections_.end()) {
+    LumberjackLimits limits;
+    limits.max_payload = o_->max_frame_size.count;
+    limits.max_decompressed = o_->max_decompressed_size.count;
+    it = connections_.emplace(conn, std::make_unique<Connection>(conn, peer, limits)).first;
+  }
+  Connection& c = *it->second;
+  c.last_read_ms = now_ms();
+  FrameSink sink(*this, c);
+  if (!c.decoder.feed(data, sink)) {
+    protocol_errors_.fetch_add(1, std::memory_order_relaxed);
+    log_warn("beats {}: closing the connection from {}:{}: {}", id(), peer.host, peer.port, c.decoder.error());
+    server_.close_soon(conn);
+  }
+}
+
+void BeatsInput::on_close(uint64_t conn, const Peer&) { connections_.erase(conn); }
+
+void BeatsInput::on_wake() {
+  ctx_->tick();
+  send_acks();
+  int64_t now = now_ms();
+  if (now - last_sweep_ms_ >= 1000) {
+    last_sweep_ms_ = now;
+    keep_alive_and_expire(now);
+  }
+}
+
+void BeatsInput::sealed(uint64_t batch_seq) {
+  if (unsealed_.empty()) return;
+  std::lock_guard<std::mutex> lock(acks_mu_);
+  for (uint64_t id : unsealed_) {
+    auto it = connections_.find(id);
+    if (it == connections_.end() || !it->second->has_unsealed) continue;
+    it->second->has_unsealed = false;
+    sealed_.push_back({batch_seq, Ack{id, it->second->unsealed}});
+  }
+  unsealed_.clear();
+}
+
+void BeatsInput::committed(uint64_t batch_seq) {
+  {
+    std::lock_guard<std::mutex> lock(acks_mu_);
+    if (sealed_.empty() || sealed_.front().first > batch_seq) return;
+    while (!sealed_.empty() && sealed_.front().first <= batch_seq) {
+      ready_.push_back(sealed_.front().second);
+      sealed_.pop_front();
+    }
+  }
+  server_.wake();
+}
+
+void BeatsInput::send_acks() {
+  std::vector<Ack> ready;
+  {
+    std::lock_guard<std::mutex> lock(acks_mu_);
+    if (ready_.empty()) return;
+    ready.swap(ready_);
+  }
+  int64_t now = now_ms();
+  for (size_t i = 0; i < ready.size(); ++i) {
+    const Ack& a = ready[i];
+    // A later ack in the same window covers this one.
+    bool covered = false;
+    for (size_t j = i + 1; j < ready.size() && !covered; ++j)
+      covered = ready[j].conn == a.conn && ready[j].mark.window == a.mark.window;
+    if (covered) continue;
+    auto it = connections_.find(a.conn);
+    if (it == connections_.end()) continue;  // closed: the client sends again
+    Connection& c = *it->second;
+    if (server_.send(a.conn, lumberjack_ack(a.mark.version, a.mark.seq))) {
+      acks_sent_.fetch_add(1, std::memory_order_relaxed);
+      c.acked = a.mark;
+      c.acked_ordinal = a.mark.ordinal;
+      c.last_write_ms = now;
+    }
+  }
+}
+
+void BeatsInput::keep_alive_and_expire(int64_t now) {
+  const int64_t idle_ms = o_->client_inactivity_timeout.milliseconds();
+  for (auto& [conn_id, conn] : connections_) {
+    Connection& c = *conn;
+    if (c.received > c.acked_ordinal) {
+      if (now - std::max(c.last_write_ms, c.last_read_ms) >= kKeepAliveMs) {
+        uint32_t seq = c.acked.window == c.window ? c.acked.seq : 0;
+        server_.send(conn_id, lumberjack_ack(c.version, seq));
+        c.last_write_ms = now;
+      }
+    } else if (idle_ms > 0 && now - c.last_read_ms >= idle_ms) {
+      log_info("beats {}: closing the connection from {}:{}, idle for {} s", id(), c.peer.host, c.peer.port,
+               idle_ms / 1000);
+      server_.close_soon(conn_id);
+    }
+  }
+}
+
+void BeatsInput::collect_metrics(PluginMetrics& out) const {
+  using K = PluginMetric::Kind;
+  auto get = [](const std::atomic<uint64_t>& a) { return double(a.load(std::memory_order_relaxed)); };
+  server_.collect_metrics(out);
+  out.push_back({"frames_total", "Lumberjack data frames received.", K::Counter, {}, get(frames_)});
+  out.push_back({"acks_total", "Ack frames sent after the outputs accepted the events.", K::Counter, {}, get(acks_sent_)});
+  out.push_back({"protocol_errors_total", "Connections closed for a malformed or oversized frame.", K::Counter, {},
+                 get(protocol_errors_)});
+}
+
+PluginInfo beats_input_info() {
+  PluginInfo info;
+  info.name = "beats";
+  info.kind = PluginKind::Input;
+  info.description =
+      "Receives events from Elastic Beats over Lumberjack v2 (optionally TLS); acks once the outputs accepted them.";
+  info.default_codec = "plain";
+  info.options = beats_schema().specs();
+  info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {
+    return std::make_unique<BeatsInput>(args);
+  };
+  return info;
+}
+
+}  // namespace logpipe
