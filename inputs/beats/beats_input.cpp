@@ -1,5 +1,6 @@
 #include "inputs/beats/beats_input.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/codecs/iso8601.h"
@@ -11,8 +12,9 @@ namespace logpipe {
 
 namespace {
 
-// How often a connection whose frames wait for their ack hears from us.
-constexpr int64_t kKeepAliveMs = 5000;
+// How often a connection whose frames wait for their ack hears from us: every
+// 5 s, sooner with a short client_inactivity_timeout.
+int64_t keep_alive_ms(int64_t idle_ms) { return std::clamp<int64_t>(idle_ms / 2, 200, 5000); }
 
 int64_t now_ms() {
   using namespace std::chrono;
@@ -324,7 +326,7 @@ void BeatsInput::on_wake() {
   ctx_->tick();
   send_acks();
   int64_t now = now_ms();
-  if (now - last_sweep_ms_ >= 1000) {
+  if (now - last_sweep_ms_ >= std::min<int64_t>(1000, keep_alive_ms(o_->client_inactivity_timeout.milliseconds()) / 2)) {
     last_sweep_ms_ = now;
     keep_alive_and_expire(now);
   }
@@ -386,7 +388,7 @@ void BeatsInput::keep_alive_and_expire(int64_t now) {
   for (auto& [conn_id, conn] : connections_) {
     Connection& c = *conn;
     if (c.received > c.acked_ordinal) {
-      if (now - std::max(c.last_write_ms, c.last_read_ms) >= kKeepAliveMs) {
+      if (now - std::max(c.last_write_ms, c.last_read_ms) >= keep_alive_ms(idle_ms)) {
         uint32_t seq = c.acked.window == c.window ? c.acked.seq : 0;
         server_.send(conn_id, lumberjack_ack(c.version, seq));
         c.last_write_ms = now;

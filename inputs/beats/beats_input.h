@@ -20,7 +20,8 @@
 // number, committed() (a worker thread) turns what is now delivered into ack
 // frames, queued under a mutex and handed to the event loop by wake(). While
 // frames wait, a keep-alive ack (the last seq acked in the window, 0 at
-// first) goes out every 5 s so the client does not time out. A connection
+// first) goes out every 5 s (half the client_inactivity_timeout when that is
+// shorter) so the client does not time out. A connection
 // that closes before its ack needs nothing: the client sends again.
 //
 // Bad input: a malformed or oversized frame (over max_frame_size, or a

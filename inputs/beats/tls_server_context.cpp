@@ -43,6 +43,10 @@ std::shared_ptr<ssl_ctx_st> make_tls_server_context(const TlsServerOptions& o) {
   if (!ctx) throw OptionError("ssl_enabled", "cannot create a TLS context: " + openssl_reason());
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+  // Beats close without a TLS close_notify: an end, not an error worth a log line.
+  SSL_CTX_set_options(ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
   if (!o.supported_protocols.empty()) {
     int lo = 0, hi = 0;
     for (const std::string& p : o.supported_protocols) {

@@ -1,0 +1,380 @@
+// beats input, in process: a real socket client (tests/lumberjack_client.h)
+// against the input on its own thread, and a context that seals a batch
+// whenever the input ticks with events pending, so a test decides when the
+// outputs "complete" a batch (committed()) and can watch the acks follow.
+#include "inputs/beats/beats_input.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "engine/codecs/codecs.h"
+#include "tests/lumberjack_client.h"
+#include "tests/plugin_test_support.h"
+#include "tests/subprocess.h"
+
+namespace logpipe {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LumberjackClient;
+
+// Seals on the input's thread (as the pipeline does), one batch per tick
+// with events.
+class SealingContext : public InputContext {
+ public:
+  Input* input = nullptr;
+  void push(Event&& e) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.push_back(std::move(e));
+  }
+  void tick() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pending_.empty()) return;
+    input->sealed(++sealed_);
+    for (auto& e : pending_) events_.push_back(std::move(e));
+    pending_.clear();
+    cv_.notify_all();
+  }
+  void flush() override { tick(); }
+  bool stopping() const override { return false; }
+  int poll_interval_ms() const override { return 20; }
+  bool congested() const override { return false; }
+
+  // Waits for n sealed events; returns the number of the last sealed batch.
+  uint64_t wait(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, 10s, [&] { return events_.size() >= n; });
+    return sealed_;
+  }
+  std::vector<Event> events() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Event> pending_, events_;
+  uint64_t sealed_ = 0;
+};
+
+class RunningBeats {
+ public:
+  explicit RunningBeats(Object given, const std::string& codec = "plain") {
+    given.set("host", Value("127.0.0.1"));
+    if (!given.find("port")) given.set("port", Value(0));
+    settings_ = testing::settings_with_defaults(*find_plugin(PluginKind::Input, "beats"), given);
+    auto spec = std::make_shared<CodecSpec>();
+    spec->name = codec;
+    settings_.set_codec(spec);
+    const PluginInfo* info = find_plugin(PluginKind::Codec, codec);
+    auto make = [this, info] {
+      codec_settings_ = testing::settings_with_defaults(*info, {});
+      PluginArgs a{info->name, "codec", codec_settings_, env_, nullptr};
+      return info->make_codec(a);
+    };
+    PluginArgs args{"beats", "beats_1", settings_, env_, make};
+    input_ = std::make_unique<BeatsInput>(args);
+    ctx.input = input_.get();
+    thread_ = std::thread([this] { input_->run(ctx); });
+    for (int i = 0; i < 1000 && input_->bound_port() == 0; ++i) std::this_thread::sleep_for(5ms);
+  }
+  ~RunningBeats() {
+    input_->stop();
+    thread_.join();
+  }
+  int port() const { return input_->bound_port(); }
+  BeatsInput& input() { return *input_; }
+  SealingContext ctx;
+
+ private:
+  Settings settings_, codec_settings_;
+  PluginEnv env_;
+  std::unique_ptr<BeatsInput> input_;
+  std::thread thread_;
+};
+
+const std::string kFilebeatDoc =
+    R"({"@timestamp":"2024-05-06T07:08:09.123Z","@metadata":{"beat":"filebeat","type":"_doc","version":"8.13.0"},)"
+    R"("message":"GET /index.html 200","host":{"name":"web-1"},"beat":{"hostname":"web-1-legacy"},"log":{"offset":42}})";
+
+std::string field(const Event& e, const char* ref) {
+  const Value* v = e.get(*FieldRef::parse(ref));
+  if (!v) return "<missing>";
+  if (v->is_string()) return v->as_string();
+  std::string out;
+  append_json(*v, out);
+  return out;
+}
+
+TEST(BeatsInput, AWindowIsAckedOnlyAfterItsBatchIsCommitted) {
+  RunningBeats beats({});
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.connected());
+  std::string frames = lumberjack_window(3);
+  for (uint32_t seq = 1; seq <= 3; ++seq) frames += lumberjack_json(seq, kFilebeatDoc);
+  ASSERT_TRUE(client.send(frames));
+  uint64_t batch = beats.ctx.wait(3);
+  ASSERT_EQ(beats.ctx.events().size(), 3u);
+  // Read and sealed, not yet delivered: no ack.
+  EXPECT_EQ(client.read(6, 300ms), "");
+  beats.input().committed(batch);
+  using namespace std::string_literals;
+  EXPECT_EQ(client.read(6, 5s), "2A\x00\x00\x00\x03"s);
+}
+
+TEST(BeatsInput, EventsCarryTheDocumentTheMetadataAndTheCodecTag) {
+  RunningBeats beats({});
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(2) + lumberjack_json(1, kFilebeatDoc) +
+                          lumberjack_json(2, R"({"metricset":{"name":"cpu"},"@metadata":{"beat":"metricbeat"}})")));
+  beats.ctx.wait(2);
+  auto events = beats.ctx.events();
+  ASSERT_EQ(events.size(), 2u);
+  const Event& e = events[0];
+  EXPECT_EQ(field(e, "message"), "GET /index.html 200");
+  EXPECT_EQ(field(e, "[host][name]"), "web-1");
+  EXPECT_EQ(field(e, "[log][offset]"), "42");
+  EXPECT_EQ(field(e, "[@metadata][beat]"), "filebeat");
+  EXPECT_EQ(field(e, "[@metadata][type]"), "_doc");
+  EXPECT_EQ(field(e, "[@metadata][version]"), "8.13.0");
+  EXPECT_EQ(field(e, "[@metadata][ip_address]"), "127.0.0.1");
+  Timestamp ts;
+  ASSERT_TRUE(e.timestamp(&ts));
+  EXPECT_EQ(field(e, "@timestamp"), "\"2024-05-06T07:08:09.123Z\"");
+  EXPECT_TRUE(e.has_tag("beats_input_codec_plain_applied"));
+  // No message: the document as it is, tagged raw.
+  EXPECT_TRUE(events[1].has_tag("beats_input_raw_event"));
+  EXPECT_EQ(field(events[1], "[metricset][name]"), "cpu");
+  EXPECT_EQ(field(events[1], "[@metadata][beat]"), "metricbeat");
+}
+
+struct ModeCase {
+  const char* name;
+  Object options;
+  const char* ref;
+  std::string expected;
+};
+
+TEST(BeatsInput, OptionsShapeTheEventInBothFieldNamingModes) {
+  const std::vector<ModeCase> cases = {
+      {"legacy ip", {}, "[@metadata][ip_address]", "127.0.0.1"},
+      {"ecs ip", testing::opts({{"ecs_compatibility", Value("v8")}}), "[@metadata][input][beats][host][ip]", "127.0.0.1"},
+      {"ecs has no legacy ip", testing::opts({{"ecs_compatibility", Value("v1")}}), "[@metadata][ip_address]", "<missing>"},
+      {"enrich none", testing::opts({{"enrich", Value(Array{Value("none")})}}), "[@metadata][ip_address]", "<missing>"},
+      {"enrich none: no tag", testing::opts({{"enrich", Value(Array{Value("none")})}}), "tags", "<missing>"},
+      {"include_codec_tag false", testing::opts({{"include_codec_tag", Value(false)}}), "tags", "<missing>"},
+      {"host object kept", testing::opts({{"add_hostname", Value(true)}}), "[host][name]", "web-1"},
+  };
+  for (const ModeCase& c : cases) {
+    RunningBeats beats(c.options);
+    LumberjackClient client(beats.port());
+    ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, kFilebeatDoc)));
+    beats.ctx.wait(1);
+    auto events = beats.ctx.events();
+    ASSERT_EQ(events.size(), 1u) << c.name;
+    EXPECT_EQ(field(events[0], c.ref), c.expected) << c.name;
+  }
+}
+
+TEST(BeatsInput, AddHostnameCopiesTheBeatHostnameWhenHostIsMissing) {
+  RunningBeats beats(testing::opts({{"add_hostname", Value(true)}}));
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, R"({"message":"m","beat":{"hostname":"box7"}})")));
+  beats.ctx.wait(1);
+  EXPECT_EQ(field(beats.ctx.events()[0], "host"), "box7");
+}
+
+TEST(BeatsInput, AJsonCodecDecodesTheMessageAndKeepsTheOtherFields) {
+  RunningBeats beats({}, "json");
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(1) +
+                          lumberjack_json(1, R"({"message":"{\"user\":\"ann\",\"n\":3}","log":{"offset":9}})")));
+  beats.ctx.wait(1);
+  auto events = beats.ctx.events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(field(events[0], "user"), "ann");
+  EXPECT_EQ(field(events[0], "[log][offset]"), "9");
+  EXPECT_EQ(field(events[0], "message"), "<missing>");
+  EXPECT_TRUE(events[0].has_tag("beats_input_codec_json_applied"));
+}
+
+TEST(BeatsInput, CompressedWindowsAndVersionOneFramesAreAckedInTheirVersion) {
+  RunningBeats beats({});
+  LumberjackClient v2(beats.port()), v1(beats.port());
+  std::string inner;
+  for (uint32_t seq = 1; seq <= 50; ++seq) inner += lumberjack_json(seq, R"({"message":"m)" + std::to_string(seq) + "\"}");
+  ASSERT_TRUE(v2.send(lumberjack_window(50) + lumberjack_compressed(inner)));
+  ASSERT_TRUE(v1.send(lumberjack_window(1, '1') + lumberjack_pairs(1, {{"line", "old forwarder"}, {"file", "/x"}})));
+  uint64_t batch = beats.ctx.wait(51);
+  beats.input().committed(batch);
+  EXPECT_EQ(v2.read_ack(5s), std::optional<uint32_t>(50));
+  using namespace std::string_literals;
+  EXPECT_EQ(v1.read(6, 5s), "1A\x00\x00\x00\x01"s);
+  bool found = false;
+  for (const Event& e : beats.ctx.events())
+    found = found || (field(e, "line") == "old forwarder" && field(e, "file") == "/x");
+  EXPECT_TRUE(found);
+}
+
+TEST(BeatsInput, PartialCommitsAckWhatIsDeliveredSoFar) {
+  RunningBeats beats({});
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(4) + lumberjack_json(1, "{}") + lumberjack_json(2, "{}")));
+  uint64_t first = beats.ctx.wait(2);
+  ASSERT_TRUE(client.send(lumberjack_json(3, "{}") + lumberjack_json(4, "{}")));
+  uint64_t second = beats.ctx.wait(4);
+  ASSERT_GT(second, first);
+  beats.input().committed(first);
+  EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(2));
+  beats.input().committed(second);
+  EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(4));
+}
+
+TEST(BeatsInput, MalformedAndOversizedFramesCloseOnlyTheirConnection) {
+  RunningBeats beats(testing::opts({{"max_frame_size", Value("1KiB")}}));
+  LumberjackClient good(beats.port());
+  using namespace std::string_literals;
+  for (const std::string& bad : {"GET / HTTP/1.1\r\nHost: x\r\n\r\n"s,
+                                 lumberjack_window(1) + lumberjack_json(1, "{\"m\":\"" + std::string(2000, 'x') + "\"}"),
+                                 "2C\x00\x00\x00\x05hello"s}) {
+    LumberjackClient client(beats.port());
+    ASSERT_TRUE(client.send(bad));
+    EXPECT_EQ(client.read(1, 5s), "");
+    EXPECT_TRUE(client.closed());
+  }
+  ASSERT_TRUE(good.send(lumberjack_window(1) + lumberjack_json(1, "{\"message\":\"still fine\"}")));
+  beats.input().committed(beats.ctx.wait(1));
+  EXPECT_EQ(good.read_ack(5s), std::optional<uint32_t>(1));
+}
+
+TEST(BeatsInput, AnIdleConnectionIsClosedAfterClientInactivityTimeout) {
+  RunningBeats beats(testing::opts({{"client_inactivity_timeout", Value(1)}}));
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, "{}")));
+  beats.input().committed(beats.ctx.wait(1));
+  EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(1));
+  EXPECT_EQ(client.read(1, 4s), "");
+  EXPECT_TRUE(client.closed());
+}
+
+TEST(BeatsInput, KeepAliveAcksGoOutWhileTheOutputsHoldTheWindow) {
+  RunningBeats beats(testing::opts({{"client_inactivity_timeout", Value(1)}}));
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(2) + lumberjack_json(1, "{}") + lumberjack_json(2, "{}")));
+  uint64_t batch = beats.ctx.wait(2);
+  // Nothing delivered yet: acks of seq 0 keep the client waiting, and the
+  // connection is not closed as idle although it sends nothing.
+  EXPECT_EQ(client.read_ack(3s), std::optional<uint32_t>(0));
+  EXPECT_EQ(client.read_ack(3s), std::optional<uint32_t>(0));
+  EXPECT_FALSE(client.closed());
+  beats.input().committed(batch);
+  std::optional<uint32_t> ack;
+  while ((ack = client.read_ack(5s)) && *ack == 0) {
+  }
+  EXPECT_EQ(ack, std::optional<uint32_t>(2));
+}
+
+TEST(BeatsInput, ConfigErrorsNameTheOption) {
+  const PluginInfo* info = find_plugin(PluginKind::Input, "beats");
+  PluginEnv env;
+  auto build = [&](Object given) {
+    given.set("port", Value(0));
+    Settings s = testing::settings_with_defaults(*info, given);
+    PluginArgs args{"beats", "beats_1", s, env, nullptr};
+    return info->make_input(args);
+  };
+  auto option_of = [&](Object given) -> std::string {
+    try {
+      build(std::move(given));
+    } catch (const OptionError& e) {
+      return e.option + ": " + e.what();
+    }
+    return "no error";
+  };
+  EXPECT_NE(option_of(testing::opts({{"ssl_enabled", Value(true)}})).find("ssl_certificate:"), std::string::npos);
+  EXPECT_NE(option_of(testing::opts({{"ssl_enabled", Value(true)},
+                                     {"ssl_certificate", Value("/nonexistent.crt")},
+                                     {"ssl_key", Value("/nonexistent.key")}}))
+                .find("ssl_certificate: cannot load `/nonexistent.crt`"),
+            std::string::npos);
+  EXPECT_NE(option_of(testing::opts({{"enrich", Value(Array{Value("everything")})}})).find("enrich:"), std::string::npos);
+  EXPECT_NE(option_of(testing::opts({{"add_hostname", Value(true)}, {"ecs_compatibility", Value("v8")}}))
+                .find("add_hostname:"),
+            std::string::npos);
+}
+
+// TLS with client certificates: a CA, a server certificate for localhost, a
+// client certificate from the CA and one from nobody.
+class BeatsTls : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = testing::make_temp_dir("beats-tls");
+    std::string script =
+        "cd '" + dir_ + "' && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.crt && "
+        "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr && "
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext && "
+        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt && "
+        "openssl req -newkey rsa:2048 -nodes -subj /CN=beat-client -keyout client.key -out client.csr && "
+        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt && "
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=stranger -keyout stranger.key -out stranger.crt";
+    ok_ = std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0;
+  }
+  static void TearDownTestSuite() { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  void SetUp() override { ASSERT_TRUE(ok_) << "openssl could not make the test certificates in " << dir_; }
+  static std::string path(const char* name) { return dir_ + "/" + name; }
+  static Object tls_options(const char* client_auth) {
+    return testing::opts({{"ssl_enabled", Value(true)},
+                          {"ssl_certificate", Value(path("server.crt"))},
+                          {"ssl_key", Value(path("server.key"))},
+                          {"ssl_certificate_authorities", Value(Array{Value(path("ca.crt"))})},
+                          {"ssl_client_authentication", Value(client_auth)}});
+  }
+  static inline std::string dir_;
+  static inline bool ok_ = false;
+};
+
+TEST_F(BeatsTls, AClientWithACertificateFromTheAuthorityIsServedAndAcked) {
+  RunningBeats beats(tls_options("required"));
+  LumberjackClient client(beats.port(), LumberjackClient::Tls{path("ca.crt"), path("client.crt"), path("client.key")});
+  ASSERT_TRUE(client.connected());
+  std::string inner;
+  for (uint32_t seq = 1; seq <= 10; ++seq) inner += lumberjack_json(seq, R"({"message":"over tls"})");
+  ASSERT_TRUE(client.send(lumberjack_window(10) + lumberjack_compressed(inner)));
+  beats.input().committed(beats.ctx.wait(10));
+  EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(10));
+  EXPECT_EQ(field(beats.ctx.events()[9], "message"), "over tls");
+}
+
+TEST_F(BeatsTls, ClientsWithoutATrustedCertificateAreRefusedWhenOneIsRequired) {
+  RunningBeats beats(tls_options("required"));
+  for (auto tls : {LumberjackClient::Tls{path("ca.crt"), "", ""},
+                   LumberjackClient::Tls{path("ca.crt"), path("stranger.crt"), path("stranger.key")}}) {
+    LumberjackClient client(beats.port(), tls);
+    // TLS 1.3 reports the refusal after the handshake: the first read fails.
+    if (client.connected()) {
+      client.send(lumberjack_window(1) + lumberjack_json(1, "{}"));
+      EXPECT_EQ(client.read(6, 3s), "");
+      EXPECT_TRUE(client.closed());
+    }
+  }
+  EXPECT_TRUE(beats.ctx.events().empty());
+}
+
+TEST_F(BeatsTls, OptionalClientAuthenticationServesAClientWithoutCertificate) {
+  RunningBeats beats(tls_options("optional"));
+  LumberjackClient client(beats.port(), LumberjackClient::Tls{path("ca.crt"), "", ""});
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, "{}")));
+  beats.input().committed(beats.ctx.wait(1));
+  EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(1));
+}
+
+}  // namespace
+}  // namespace logpipe
