@@ -138,8 +138,9 @@ struct BeatsInput::Connection {
   uint64_t window = 0;
   char version = '2';     // of the last frame: acks speak it
   uint64_t received = 0;  // data frames read
-  FrameMark unsealed;     // the last frame whose events are all in the batch being built
-  bool has_unsealed = false;
+  // Per window, the last frame whose events are all in the batch being built:
+  // each window needs its own ack.
+  std::vector<FrameMark> unsealed;
   uint64_t acked_ordinal = 0;  // frames acked
   FrameMark acked;
   int64_t last_read_ms = 0, last_write_ms = 0;
@@ -286,9 +287,7 @@ void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event
   // in between does not ack it early.
   for (size_t i = 0; i < decoded.size(); ++i) {
     if (i + 1 == decoded.size()) {
-      if (!c.has_unsealed) unsealed_.push_back(c.id);
-      c.unsealed = mark;
-      c.has_unsealed = true;
+      mark_pushed(c, mark);
     }
     events_.fetch_add(1, std::memory_order_relaxed);
     ctx_->push(std::move(decoded[i]));
@@ -296,10 +295,16 @@ void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event
   if (decoded.empty()) {
     // Nothing to deliver (a codec that gave no event): acked as soon as what
     // came before it is.
-    if (!c.has_unsealed) unsealed_.push_back(c.id);
-    c.unsealed = mark;
-    c.has_unsealed = true;
+    mark_pushed(c, mark);
   }
+}
+
+void BeatsInput::mark_pushed(Connection& c, const FrameMark& mark) {
+  if (c.unsealed.empty()) unsealed_.push_back(c.id);
+  if (!c.unsealed.empty() && c.unsealed.back().window == mark.window)
+    c.unsealed.back() = mark;
+  else
+    c.unsealed.push_back(mark);
 }
 
 void BeatsInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
@@ -337,9 +342,9 @@ void BeatsInput::sealed(uint64_t batch_seq) {
   std::lock_guard<std::mutex> lock(acks_mu_);
   for (uint64_t id : unsealed_) {
     auto it = connections_.find(id);
-    if (it == connections_.end() || !it->second->has_unsealed) continue;
-    it->second->has_unsealed = false;
-    sealed_.push_back({batch_seq, Ack{id, it->second->unsealed}});
+    if (it == connections_.end()) continue;
+    for (const FrameMark& m : it->second->unsealed) sealed_.push_back({batch_seq, Ack{id, m}});
+    it->second->unsealed.clear();
   }
   unsealed_.clear();
 }

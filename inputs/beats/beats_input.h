@@ -85,6 +85,7 @@ class BeatsInput : public Input, private StreamHandler {
   void on_close(uint64_t conn, const Peer& peer) override;
   void on_wake() override;
   void deliver(Connection& c, const FrameMark& mark, std::vector<Event>& events);
+  void mark_pushed(Connection& c, const FrameMark& mark);
   void decorate(Event& e, const Peer& peer, bool raw) const;
   void send_acks();
   void keep_alive_and_expire(int64_t now);
