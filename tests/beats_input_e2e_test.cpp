@@ -146,7 +146,7 @@ TEST_F(BeatsE2E, NoAckBeforeElasticsearchHasTheEvents) {
   for (uint32_t seq = 1; seq <= 50; ++seq) frames += lumberjack_json(seq, R"({"message":"m)" + std::to_string(seq) + "\"}");
   ASSERT_TRUE(client.send(frames));
   // Elasticsearch cannot be reached: the events wait, and so does the ack.
-  EXPECT_EQ(client.read(6, 1500ms), "") << lp->log();
+  EXPECT_EQ(client.read(6, 700ms), "") << lp->log();
   EXPECT_EQ(es.stats().docs_by_index["beats"], 0u);
   es.resume_listening();
   // Keep-alive acks (seq 0) may come while the output retries.

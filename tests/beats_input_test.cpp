@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -43,7 +44,8 @@ class SealingContext : public InputContext {
   void flush() override { tick(); }
   bool stopping() const override { return false; }
   int poll_interval_ms() const override { return 20; }
-  bool congested() const override { return false; }
+  bool congested() const override { return congested_flag.load(); }
+  std::atomic<bool> congested_flag{false};
 
   // Waits for n sealed events; returns the number of the last sealed batch.
   uint64_t wait(size_t n) {
@@ -273,6 +275,26 @@ TEST(BeatsInput, KeepAliveAcksGoOutWhileTheOutputsHoldTheWindow) {
   EXPECT_EQ(client.read_ack(3s), std::optional<uint32_t>(0));
   EXPECT_EQ(client.read_ack(3s), std::optional<uint32_t>(0));
   EXPECT_FALSE(client.closed());
+  beats.input().committed(batch);
+  std::optional<uint32_t> ack;
+  while ((ack = client.read_ack(5s)) && *ack == 0) {
+  }
+  EXPECT_EQ(ack, std::optional<uint32_t>(2));
+}
+
+TEST(BeatsInput, WhileThePipelineIsCongestedNothingIsReadButKeepAlivesGoOn) {
+  RunningBeats beats(testing::opts({{"client_inactivity_timeout", Value(1)}}));
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(2) + lumberjack_json(1, "{}")));
+  beats.ctx.wait(1);
+  beats.ctx.congested_flag = true;
+  std::this_thread::sleep_for(100ms);  // the next wake-up pauses reading
+  ASSERT_TRUE(client.send(lumberjack_json(2, "{}")));
+  EXPECT_EQ(client.read_ack(3s), std::optional<uint32_t>(0));  // a keep-alive, not frame 2
+  EXPECT_EQ(beats.ctx.events().size(), 1u);
+  beats.ctx.congested_flag = false;
+  uint64_t batch = beats.ctx.wait(2);
+  ASSERT_EQ(beats.ctx.events().size(), 2u);
   beats.input().committed(batch);
   std::optional<uint32_t> ack;
   while ((ack = client.read_ack(5s)) && *ack == 0) {

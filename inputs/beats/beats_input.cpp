@@ -323,12 +323,14 @@ void BeatsInput::on_data(uint64_t conn, std::string_view data, const Peer& peer)
     log_warn("beats {}: closing the connection from {}:{}: {}", id(), peer.host, peer.port, c.decoder.error());
     server_.close_soon(conn);
   }
+  if (ctx_->congested()) server_.pause_reading(true);
 }
 
 void BeatsInput::on_close(uint64_t conn, const Peer&) { connections_.erase(conn); }
 
 void BeatsInput::on_wake() {
   ctx_->tick();
+  server_.pause_reading(ctx_->congested());
   send_acks();
   int64_t now = now_ms();
   if (now - last_sweep_ms_ >= std::min<int64_t>(1000, keep_alive_ms(o_->client_inactivity_timeout.milliseconds()) / 2)) {

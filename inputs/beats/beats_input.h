@@ -24,6 +24,11 @@
 // shorter) so the client does not time out. A connection
 // that closes before its ack needs nothing: the client sends again.
 //
+// Backpressure: the input never blocks in push() (never_blocks()); while the
+// pipeline is congested it stops reading every connection (the kernel
+// buffers fill, TCP pushes back on the Beats) and goes on acking and sending
+// keep-alives, so a slow output never makes a Beat time out and resend.
+//
 // Bad input: a malformed or oversized frame (over max_frame_size, or a
 // compressed one inflating past max_decompressed_size) is logged and its
 // connection closed; an idle connection (no frame for
@@ -59,6 +64,9 @@ class BeatsInput : public Input, private StreamHandler {
   void stop() override;
   void sealed(uint64_t batch_seq) override;
   void committed(uint64_t batch_seq) override;
+  // The event loop must keep sending acks and keep-alives while the
+  // pipeline is full: it stops reading instead of blocking in push().
+  bool never_blocks() const override { return true; }
   void collect_metrics(PluginMetrics& out) const override;
   int bound_port() const { return bound_port_.load(); }
 

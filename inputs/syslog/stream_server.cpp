@@ -223,8 +223,11 @@ void StreamServer::run(int poll_ms, const std::function<bool()>& should_stop) {
       } else {
         auto it = conns_.find(id);
         if (it == conns_.end()) continue;
-        if (events[i].events & EPOLLOUT) write_pending(*it->second);
-        if (events[i].events & ~uint32_t(EPOLLOUT)) read_connection(*it->second);
+        uint32_t ev = events[i].events;
+        if (ev & EPOLLOUT) write_pending(*it->second);
+        // Paused, a connection is read only to learn that it ended.
+        if ((ev & ~uint32_t(EPOLLOUT)) && (!reading_paused_ || (ev & (EPOLLHUP | EPOLLERR))))
+          read_connection(*it->second);
       }
       close_requested();
     }
@@ -267,12 +270,9 @@ void StreamServer::accept_connections() {
       SSL_set_accept_state(c->ssl);
     }
     c->fd = fd;
-    c->id = next_conn_id_++;
     c->peer = peer_of(ss);
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.u64 = c->id;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    c->id = next_conn_id_++;
+    if (!watch_connection(*c, EPOLL_CTL_ADD)) {
       close(fd);
       continue;
     }
@@ -387,11 +387,22 @@ void StreamServer::write_pending(Conn& c) {
 
 void StreamServer::want_write(Conn& c, bool on) {
   if (c.writing == on || epoll_fd_ < 0) return;
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | (on ? uint32_t(EPOLLOUT) : 0u);
-  ev.data.u64 = c.id;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
   c.writing = on;
+  watch_connection(c, EPOLL_CTL_MOD);
+}
+
+bool StreamServer::watch_connection(Conn& c, int op) {
+  epoll_event ev{};
+  // RDHUP is left out while paused: level-triggered, it would fire on every wait.
+  ev.events = (reading_paused_ ? 0u : uint32_t(EPOLLIN | EPOLLRDHUP)) | (c.writing ? uint32_t(EPOLLOUT) : 0u);
+  ev.data.u64 = c.id;
+  return epoll_ctl(epoll_fd_, op, c.fd, &ev) == 0;
+}
+
+void StreamServer::pause_reading(bool paused) {
+  if (paused == reading_paused_ || epoll_fd_ < 0) return;
+  reading_paused_ = paused;
+  for (auto& [id, c] : conns_) watch_connection(*c, EPOLL_CTL_MOD);
 }
 
 void StreamServer::close_soon(uint64_t conn) { closing_.push_back(conn); }

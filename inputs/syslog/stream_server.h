@@ -96,6 +96,10 @@ class StreamServer {
   // (false when it is gone), and close it once the current handler returns.
   bool send(uint64_t conn, std::string_view bytes);
   void close_soon(uint64_t conn);
+  // Stops (true) or resumes reading every TCP connection, on the run()
+  // thread; writes and accepts go on. For a handler that must keep writing
+  // while its consumer is full: the kernel buffers fill and TCP pushes back.
+  void pause_reading(bool paused);
 
   int tcp_port() const { return tcp_port_; }
   int udp_port() const { return udp_port_; }
@@ -114,6 +118,7 @@ class StreamServer {
   ssize_t read_some(Conn& c, bool& closed);
   void write_pending(Conn& c);
   void want_write(Conn& c, bool on);
+  bool watch_connection(Conn& c, int op);
   void close_requested();
   void close_connection(uint64_t id);
   void receive_datagrams();
@@ -130,6 +135,7 @@ class StreamServer {
   int tcp_port_ = 0;
   int udp_port_ = 0;
   bool accept_paused_ = false;
+  bool reading_paused_ = false;
   int64_t accept_resume_ms_ = 0;
   uint64_t next_conn_id_ = 16;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
