@@ -17,6 +17,7 @@
 #include "tests/logpipe_process.h"
 #include "tests/loopback_socket.h"
 #include "tests/lumberjack_client.h"
+#include "tests/test_certificates.h"
 #include "tests/tools/es_server/es_fake_server.h"
 
 namespace logpipe {
@@ -91,19 +92,15 @@ TEST_F(BeatsE2E, HandBuiltFramesReachTheFileAndAreAcked) {
   EXPECT_EQ(lp->stop(), 0) << lp->log();
 }
 
-TEST_F(BeatsE2E, TheNpmLumberjackClientSendsCompressedWindowsAndGetsItsAcks) {
-  const std::string module = LOGPIPE_SOURCE_DIR "/.tools/npm/node_modules/lumberjack-client";
-  std::string node = find_node();
-  if (node.empty()) GTEST_SKIP() << "node is not installed: scripts/deps installs it";
-  if (::access((module + "/index.js").c_str(), R_OK) != 0)
-    GTEST_SKIP() << "lumberjack-client is not installed at " << module << ": run scripts/deps";
-  std::string out = path("out.jsonl");
-  auto lp = start("", "output { file { path => \"" + out + "\" codec => json_lines } }\n");
-  // 100 events queued while connecting go as one window; then 20 windows of one.
-  std::string script = path("client.js");
-  std::ofstream(script) << "const Client = require('" << module << "');\n"
-                        << "const c = new Client({host: '127.0.0.1', port: " << port_ << "});\n"
-                        << R"JS(
+const std::string kClientModule = LOGPIPE_SOURCE_DIR "/.tools/npm/node_modules/lumberjack-client";
+
+// A node script for the npm client: 100 events queued while connecting go as
+// one compressed window, then 20 windows of one. It reads the acks off the
+// client's socket and prints "acks <seq>,<seq>..." once it has 21 of them.
+std::string client_script(int port, const std::string& tls_options) {
+  std::string options = "{host: '127.0.0.1', port: " + std::to_string(port) + tls_options + "}";
+  return "const fs = require('fs');\nconst Client = require('" + kClientModule + "');\n" +
+         "const c = new Client(" + options + (tls_options.empty() ? "" : ", true") + ");\n" + R"JS(
 let buf = Buffer.alloc(0); const acks = [];
 c.socket.on('data', (d) => {
   buf = Buffer.concat([buf, d]);
@@ -118,21 +115,55 @@ c.socket.on('data', (d) => {
 for (let i = 0; i < 100; i++) c.log({message: 'queued ' + i, n: i, '@timestamp': new Date(0).toISOString()});
 setTimeout(() => { console.log('timed out with acks ' + acks.join(',')); process.exit(1); }, 15000);
 )JS";
-  testing::Subprocess proc({node, script});
-  int rc = proc.finish(30);
-  std::string said = proc.out();
-  ASSERT_EQ(rc, 0) << said << lp->log();
-  std::string expected = "acks 100";
-  for (int i = 0; i < 20; ++i) expected += ",1";
-  EXPECT_EQ(said, expected + "\n");
-  ASSERT_TRUE(wait_until([&] { return output_lines(out).size() >= 120; }, 10s, 20ms)) << lp->log();
-  auto lines = output_lines(out);
-  EXPECT_EQ(lines.size(), 120u);
-  Event first;
-  first.fields() = lines[0].as_object();
-  EXPECT_EQ(*first.get_top("message"), Value("queued 0"));
-  EXPECT_EQ(*first.get_top("@timestamp"), Value("1970-01-01T00:00:00.000Z"));
-  EXPECT_EQ(lp->stop(), 0) << lp->log();
+}
+
+class BeatsNpmClient : public BeatsE2E {
+ protected:
+  void SetUp() override {
+    BeatsE2E::SetUp();
+    node_ = find_node();
+    if (node_.empty()) GTEST_SKIP() << "node is not installed: scripts/deps installs it";
+    if (::access((kClientModule + "/index.js").c_str(), R_OK) != 0)
+      GTEST_SKIP() << "lumberjack-client is not installed at " << kClientModule << ": run scripts/deps";
+  }
+  // Runs the client against logpipe (beats options `beats`) writing to a
+  // file; checks the acks and the 120 events.
+  void run_client(const std::string& beats, const std::string& tls_options) {
+    std::string out = path("out.jsonl");
+    auto lp = start(beats, "output { file { path => \"" + out + "\" codec => json_lines } }\n");
+    std::string script = path("client.js");
+    std::ofstream(script) << client_script(port_, tls_options);
+    testing::Subprocess proc({node_, script});
+    int rc = proc.finish(30);
+    std::string said = proc.out();
+    ASSERT_EQ(rc, 0) << said << lp->log();
+    std::string expected = "acks 100";
+    for (int i = 0; i < 20; ++i) expected += ",1";
+    EXPECT_EQ(said, expected + "\n");
+    ASSERT_TRUE(wait_until([&] { return output_lines(out).size() >= 120; }, 10s, 20ms)) << lp->log();
+    auto lines = output_lines(out);
+    EXPECT_EQ(lines.size(), 120u);
+    Event first;
+    first.fields() = lines[0].as_object();
+    EXPECT_EQ(*first.get_top("message"), Value("queued 0"));
+    EXPECT_EQ(*first.get_top("@timestamp"), Value("1970-01-01T00:00:00.000Z"));
+    EXPECT_EQ(lp->stop(), 0) << lp->log();
+  }
+  std::string node_;
+};
+
+TEST_F(BeatsNpmClient, CompressedWindowsArriveAndAreAcked) { run_client("", ""); }
+
+TEST_F(BeatsNpmClient, OverTlsWithAClientCertificate) {
+  testing::TestCertificates certs;
+  ASSERT_TRUE(certs.ok()) << "openssl could not make the test certificates";
+  std::string beats = "ssl_enabled => true ssl_certificate => \"" + certs.path("server.crt") +
+                      "\" ssl_key => \"" + certs.path("server.key") + "\" ssl_certificate_authorities => [\"" +
+                      certs.path("ca.crt") + "\"] ssl_client_authentication => \"required\"";
+  std::string tls = ", servername: 'localhost', ca: [fs.readFileSync('" + certs.path("ca.crt") +
+                    "')], cert: fs.readFileSync('" + certs.path("client.crt") + "'), key: fs.readFileSync('" +
+                    certs.path("client.key") + "')";
+  run_client(beats, tls);
 }
 
 TEST_F(BeatsE2E, NoAckBeforeElasticsearchHasTheEvents) {

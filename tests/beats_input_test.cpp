@@ -17,6 +17,7 @@
 #include "tests/lumberjack_client.h"
 #include "tests/plugin_test_support.h"
 #include "tests/subprocess.h"
+#include "tests/test_certificates.h"
 
 namespace logpipe {
 namespace {
@@ -335,22 +336,13 @@ TEST(BeatsInput, ConfigErrorsNameTheOption) {
 // client certificate from the CA and one from nobody.
 class BeatsTls : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = testing::make_temp_dir("beats-tls");
-    std::string script =
-        "cd '" + dir_ + "' && "
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.crt && "
-        "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr && "
-        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext && "
-        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt && "
-        "openssl req -newkey rsa:2048 -nodes -subj /CN=beat-client -keyout client.key -out client.csr && "
-        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt && "
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=stranger -keyout stranger.key -out stranger.crt";
-    ok_ = std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0;
+  static void SetUpTestSuite() { certs_ = new testing::TestCertificates; }
+  static void TearDownTestSuite() {
+    delete certs_;
+    certs_ = nullptr;
   }
-  static void TearDownTestSuite() { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-  void SetUp() override { ASSERT_TRUE(ok_) << "openssl could not make the test certificates in " << dir_; }
-  static std::string path(const char* name) { return dir_ + "/" + name; }
+  void SetUp() override { ASSERT_TRUE(certs_->ok()) << "openssl could not make the test certificates in " << certs_->dir(); }
+  static std::string path(const char* name) { return certs_->path(name); }
   static Object tls_options(const char* client_auth) {
     return testing::opts({{"ssl_enabled", Value(true)},
                           {"ssl_certificate", Value(path("server.crt"))},
@@ -358,8 +350,7 @@ class BeatsTls : public ::testing::Test {
                           {"ssl_certificate_authorities", Value(Array{Value(path("ca.crt"))})},
                           {"ssl_client_authentication", Value(client_auth)}});
   }
-  static inline std::string dir_;
-  static inline bool ok_ = false;
+  static inline testing::TestCertificates* certs_ = nullptr;
 };
 
 TEST_F(BeatsTls, AClientWithACertificateFromTheAuthorityIsServedAndAcked) {
