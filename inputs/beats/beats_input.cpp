@@ -29,7 +29,7 @@ struct BeatsInput::Options {
   std::string host;
   int port = 0;
   bool ssl = false;
-  std::optional<bool> ssl_enabled;
+  bool ssl_enabled = false;
   std::optional<std::string> ssl_certificate, ssl_key;
   std::optional<Password> ssl_key_passphrase;
   std::vector<std::string> ssl_certificate_authorities;
@@ -53,7 +53,7 @@ const OptionSchema<O>& beats_schema() {
     OptionSchema<O> s;
     s.string("host", &O::host, "Address to listen on.").fallback("0.0.0.0");
     s.integer("port", &O::port, "Port to listen on (Beats send to 5044).").required().range(0, 65535);
-    s.boolean("ssl_enabled", &O::ssl_enabled, "Speak TLS (needs ssl_certificate and ssl_key).");
+    s.boolean("ssl_enabled", &O::ssl_enabled, "Speak TLS (needs ssl_certificate and ssl_key).").fallback(false);
     s.boolean("ssl", &O::ssl, "Deprecated name of ssl_enabled.").fallback(false);
     s.path("ssl_certificate", &O::ssl_certificate, "PEM file of the server certificate (chain).");
     s.path("ssl_key", &O::ssl_key, "PEM file of the certificate's private key.");
@@ -192,7 +192,7 @@ StreamServerSettings BeatsInput::server_settings(const PluginArgs& args) {
   st.tcp = true;
   st.udp = false;
   st.framing = TcpFraming::Raw;
-  bool tls = o_->ssl_enabled.value_or(o_->ssl);
+  bool tls = o_->ssl_enabled || o_->ssl;
   if (!tls) return st;
   TlsServerOptions t;
   if (!o_->ssl_certificate) throw OptionError("ssl_certificate", "TLS needs ssl_certificate");
@@ -237,7 +237,7 @@ void BeatsInput::run(InputContext& ctx) {
   ctx_ = &ctx;
   server_.open();
   bound_port_ = server_.tcp_port();
-  log_info("beats {}: listening on port {}{}", id(), bound_port_.load(), o_->ssl_enabled.value_or(o_->ssl) ? " (TLS)" : "");
+  log_info("beats {}: listening on port {}{}", id(), bound_port_.load(), o_->ssl_enabled || o_->ssl ? " (TLS)" : "");
   server_.run(ctx.poll_interval_ms(), [&ctx] { return ctx.stopping(); });
   connections_.clear();
   ctx.flush();
@@ -267,6 +267,8 @@ void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event
       continue;
     }
     if (plain_codec_ || !text->is_string()) {
+      // The plain codec makes `message` of the forwarder's `line` too.
+      if (std::string_view(line_field) == "line") doc.fields().rename("line", "message");
       decorate(doc, c.peer, false);
       decoded.push_back(std::move(doc));
       continue;
@@ -316,6 +318,7 @@ void BeatsInput::on_data(uint64_t conn, std::string_view data, const Peer& peer)
     it = connections_.emplace(conn, std::make_unique<Connection>(conn, peer, limits)).first;
   }
   Connection& c = *it->second;
+  if (!c.decoder.error().empty()) return;  // closing: said once
   c.last_read_ms = now_ms();
   FrameSink sink(*this, c);
   if (!c.decoder.feed(data, sink)) {
