@@ -186,11 +186,14 @@ TEST(BeatsInput, OptionsShapeTheEventInBothFieldNamingModes) {
 }
 
 TEST(BeatsInput, AddHostnameCopiesTheBeatHostnameWhenHostIsMissing) {
-  RunningBeats beats(testing::opts({{"add_hostname", Value(true)}}));
-  LumberjackClient client(beats.port());
-  ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, R"({"message":"m","beat":{"hostname":"box7"}})")));
-  beats.ctx.wait(1);
-  EXPECT_EQ(field(beats.ctx.events()[0], "host"), "box7");
+  for (const char* ecs : {"disabled", "v8"}) {
+    RunningBeats beats(testing::opts({{"add_hostname", Value(true)}, {"ecs_compatibility", Value(ecs)}}));
+    LumberjackClient client(beats.port());
+    ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, R"({"message":"m","beat":{"hostname":"box7"}})")));
+    beats.ctx.wait(1);
+    const char* ref = std::string(ecs) == "disabled" ? "host" : "[@metadata][input][beats][host][name]";
+    EXPECT_EQ(field(beats.ctx.events()[0], ref), "box7") << ecs;
+  }
 }
 
 TEST(BeatsInput, AJsonCodecDecodesTheMessageAndKeepsTheOtherFields) {
@@ -320,16 +323,36 @@ TEST(BeatsInput, ConfigErrorsNameTheOption) {
     }
     return "no error";
   };
-  EXPECT_NE(option_of(testing::opts({{"ssl_enabled", Value(true)}})).find("ssl_certificate:"), std::string::npos);
-  EXPECT_NE(option_of(testing::opts({{"ssl_enabled", Value(true)},
-                                     {"ssl_certificate", Value("/nonexistent.crt")},
-                                     {"ssl_key", Value("/nonexistent.key")}}))
-                .find("ssl_certificate: cannot load `/nonexistent.crt`"),
-            std::string::npos);
-  EXPECT_NE(option_of(testing::opts({{"enrich", Value(Array{Value("everything")})}})).find("enrich:"), std::string::npos);
-  EXPECT_NE(option_of(testing::opts({{"add_hostname", Value(true)}, {"ecs_compatibility", Value("v8")}}))
-                .find("add_hostname:"),
-            std::string::npos);
+  struct Bad {
+    Object given;
+    std::string error_has;
+  };
+  const Array ca{Value("/ca.crt")};
+  const std::vector<Bad> cases = {
+      {testing::opts({{"ssl_enabled", Value(true)}}), "ssl_certificate: TLS needs ssl_certificate"},
+      {testing::opts({{"ssl_enabled", Value(true)},
+                      {"ssl_certificate", Value("/nonexistent.crt")},
+                      {"ssl_key", Value("/nonexistent.key")}}),
+       "ssl_certificate: cannot load `/nonexistent.crt`"},
+      {testing::opts({{"enrich", Value(Array{Value("everything")})}}), "enrich: unknown enrichment `everything`"},
+      {testing::opts({{"enrich", Value(Array{Value("all"), Value("source_metadata")})}}),
+       "enrich: `all` must be the only value"},
+      {testing::opts({{"enrich", Value(Array{Value("none")})}, {"include_codec_tag", Value(true)}}),
+       "include_codec_tag: both `enrich` and (deprecated) `include_codec_tag`"},
+      {testing::opts({{"enrich", Value(Array{Value("ssl_peer_metadata")})}}),
+       "enrich: enrich => [ssl_peer_metadata] needs ssl_client_authentication"},
+      {testing::opts({{"ssl_client_authentication", Value("required")}}),
+       "ssl_certificate_authorities: ssl_certificate_authorities is required"},
+      {testing::opts({{"ssl_certificate_authorities", Value(ca)}}),
+       "ssl_certificate_authorities: ssl_certificate_authorities needs ssl_client_authentication"},
+      {testing::opts({{"ssl", Value(true)}}), "ssl: `ssl` is obsolete: use `ssl_enabled` instead"},
+      {testing::opts({{"ssl_verify_mode", Value("peer")}}), "ssl_verify_mode: `ssl_verify_mode` is obsolete"},
+      {testing::opts({{"tls_min_version", Value(1.2)}}), "tls_min_version: `tls_min_version` is obsolete"},
+  };
+  for (const Bad& c : cases) {
+    std::string got = option_of(c.given);
+    EXPECT_EQ(got.find(c.error_has), 0u) << got;
+  }
 }
 
 // TLS with client certificates: a CA, a server certificate for localhost, a

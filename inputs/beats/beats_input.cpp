@@ -23,21 +23,25 @@ int64_t now_ms() {
 
 const char* const kEnrichments[] = {"codec_metadata", "source_metadata", "ssl_peer_metadata", "all", "none"};
 
+// Logstash 8 refuses these; so do we, naming what replaced them.
+const std::pair<const char*, const char*> kObsolete[] = {
+    {"ssl", "ssl_enabled"},           {"ssl_peer_metadata", "enrich"},
+    {"ssl_verify_mode", "ssl_client_authentication"}, {"cipher_suites", "ssl_cipher_suites"},
+    {"tls_min_version", "ssl_supported_protocols"},   {"tls_max_version", "ssl_supported_protocols"}};
+
 }  // namespace
 
 struct BeatsInput::Options {
   std::string host;
   int port = 0;
-  bool ssl = false;
   bool ssl_enabled = false;
   std::optional<std::string> ssl_certificate, ssl_key;
   std::optional<Password> ssl_key_passphrase;
   std::vector<std::string> ssl_certificate_authorities;
-  std::optional<std::string> ssl_verify_mode;
   std::string ssl_client_authentication;
   std::vector<std::string> ssl_supported_protocols, ssl_cipher_suites;
   Duration client_inactivity_timeout;
-  bool include_codec_tag = true;
+  std::optional<bool> include_codec_tag;
   bool add_hostname = false;
   std::vector<std::string> enrich;
   std::string ecs_compatibility;
@@ -54,7 +58,6 @@ const OptionSchema<O>& beats_schema() {
     s.string("host", &O::host, "Address to listen on.").fallback("0.0.0.0");
     s.integer("port", &O::port, "Port to listen on (Beats send to 5044).").required().range(0, 65535);
     s.boolean("ssl_enabled", &O::ssl_enabled, "Speak TLS (needs ssl_certificate and ssl_key).").fallback(false);
-    s.boolean("ssl", &O::ssl, "Deprecated name of ssl_enabled.").fallback(false);
     s.path("ssl_certificate", &O::ssl_certificate, "PEM file of the server certificate (chain).");
     s.path("ssl_key", &O::ssl_key, "PEM file of the certificate's private key.");
     s.password("ssl_key_passphrase", &O::ssl_key_passphrase, "Passphrase of an encrypted ssl_key.");
@@ -64,29 +67,27 @@ const OptionSchema<O>& beats_schema() {
              "Client certificates: none, optional (checked when given) or required.")
         .fallback("none")
         .one_of({"none", "optional", "required"});
-    s.string("ssl_verify_mode", &O::ssl_verify_mode,
-             "Deprecated form of ssl_client_authentication: none, peer (optional), force_peer (required).")
-        .one_of({"none", "peer", "force_peer"});
     s.strings("ssl_supported_protocols", &O::ssl_supported_protocols,
-              "TLS versions allowed (TLSv1.1, TLSv1.2, TLSv1.3); default TLSv1.2 and TLSv1.3.");
+              "TLS versions allowed: TLSv1.1, TLSv1.2, TLSv1.3.")
+        .fallback(Value(Array{Value("TLSv1.2"), Value("TLSv1.3")}));
     s.strings("ssl_cipher_suites", &O::ssl_cipher_suites, "Cipher suites allowed (OpenSSL names); default OpenSSL's.");
     s.accepted("ssl_handshake_timeout", OptionType::Number, "Accepted; a handshake runs within the idle timeout.")
         .fallback(10000);
-    s.accepted("ssl_peer_metadata", OptionType::Boolean, "Deprecated; the TLS peer's metadata is not stored.")
-        .fallback(false);
-    s.accepted("cipher_suites", OptionType::Array, "Deprecated name of ssl_cipher_suites; not used.");
-    s.accepted("tls_min_version", OptionType::Number, "Deprecated; use ssl_supported_protocols.");
-    s.accepted("tls_max_version", OptionType::Number, "Deprecated; use ssl_supported_protocols.");
+    for (const auto& [name, instead] : kObsolete)
+      s.accepted(name, OptionType::Any, std::string("Obsolete: refused; use `") + instead + "`.");
     s.duration("client_inactivity_timeout", &O::client_inactivity_timeout, 1,
                "Close a connection that sent nothing for this long (and waits for no ack); seconds.")
         .fallback(60);
     s.boolean("include_codec_tag", &O::include_codec_tag,
-              "Tag events beats_input_codec_<codec>_applied or beats_input_raw_event.")
-        .fallback(true);
-    s.boolean("add_hostname", &O::add_hostname, "Legacy mode only: copy [beat][hostname] to host.").fallback(false);
+              "Deprecated (use enrich): tag events beats_input_codec_<codec>_applied or beats_input_raw_event; "
+              "default: whether enrich has codec_metadata.");
+    s.boolean("add_hostname", &O::add_hostname,
+              "Deprecated: copy [beat][hostname] to host (ECS: [@metadata][input][beats][host][name]) when unset.")
+        .fallback(false);
     s.strings("enrich", &O::enrich,
-              "What to add: codec_metadata (the codec tags), source_metadata (the peer address), all or none.")
-        .fallback(Value(Array{Value("codec_metadata"), Value("source_metadata")}));
+              "What to add: codec_metadata (the codec tags), source_metadata (the peer address), "
+              "ssl_peer_metadata (the client certificate), or one of all, none; default codec_metadata and "
+              "source_metadata.");
     s.string("ecs_compatibility", &O::ecs_compatibility, "Field names: disabled (legacy), v1 or v8 (ECS).")
         .fallback("disabled")
         .one_of({"disabled", "v1", "v8"});
@@ -106,16 +107,32 @@ const OptionSchema<O>& beats_schema() {
 }
 
 O checked_options(const PluginArgs& args) {
+  for (const auto& [name, instead] : kObsolete)
+    if (args.settings.has(name))
+      throw OptionError(name, std::string("`") + name + "` is obsolete: use `" + instead + "` instead");
   O o = beats_schema().bind(args.settings);
+  if (args.settings.has("enrich") && o.include_codec_tag)
+    throw OptionError("include_codec_tag", "both `enrich` and (deprecated) `include_codec_tag` were given; use only `enrich`");
+  if (!args.settings.has("enrich")) o.enrich = {"codec_metadata", "source_metadata"};
   for (const std::string& e : o.enrich) {
+    if ((e == "all" || e == "none") && o.enrich.size() > 1)
+      throw OptionError("enrich", "`" + e + "` must be the only value of enrich");
     bool known = false;
     for (const char* k : kEnrichments) known = known || e == k;
     if (!known)
       throw OptionError("enrich", "unknown enrichment `" + e +
                                       "` (codec_metadata, source_metadata, ssl_peer_metadata, all, none)");
   }
-  if (o.add_hostname && o.ecs_compatibility != "disabled")
-    throw OptionError("add_hostname", "add_hostname is not supported in ECS mode (ecs_compatibility => disabled)");
+  bool client_auth = o.ssl_client_authentication != "none";
+  if (client_auth && o.ssl_certificate_authorities.empty())
+    throw OptionError("ssl_certificate_authorities",
+                      "ssl_certificate_authorities is required with ssl_client_authentication => \"" +
+                          o.ssl_client_authentication + "\"");
+  if (!client_auth && args.settings.has("ssl_certificate_authorities") && !o.ssl_certificate_authorities.empty())
+    throw OptionError("ssl_certificate_authorities",
+                      "ssl_certificate_authorities needs ssl_client_authentication => \"optional\" or \"required\"");
+  if (std::find(o.enrich.begin(), o.enrich.end(), "ssl_peer_metadata") != o.enrich.end() && !client_auth)
+    throw OptionError("enrich", "enrich => [ssl_peer_metadata] needs ssl_client_authentication => \"optional\" or \"required\"");
   return o;
 }
 
@@ -192,7 +209,7 @@ StreamServerSettings BeatsInput::server_settings(const PluginArgs& args) {
   st.tcp = true;
   st.udp = false;
   st.framing = TcpFraming::Raw;
-  bool tls = o_->ssl_enabled || o_->ssl;
+  bool tls = o_->ssl_enabled;
   if (!tls) return st;
   TlsServerOptions t;
   if (!o_->ssl_certificate) throw OptionError("ssl_certificate", "TLS needs ssl_certificate");
@@ -201,9 +218,7 @@ StreamServerSettings BeatsInput::server_settings(const PluginArgs& args) {
   t.key = *o_->ssl_key;
   if (o_->ssl_key_passphrase) t.key_passphrase = o_->ssl_key_passphrase->reveal();
   t.certificate_authorities = o_->ssl_certificate_authorities;
-  std::string mode = o_->ssl_client_authentication;
-  if (o_->ssl_verify_mode && !args.settings.has("ssl_client_authentication"))
-    mode = *o_->ssl_verify_mode == "force_peer" ? "required" : *o_->ssl_verify_mode == "peer" ? "optional" : "none";
+  const std::string& mode = o_->ssl_client_authentication;
   t.client_authentication = mode == "required"   ? ClientAuthentication::Required
                             : mode == "optional" ? ClientAuthentication::Optional
                                                  : ClientAuthentication::None;
@@ -222,8 +237,9 @@ BeatsInput::BeatsInput(const PluginArgs& args)
   const CodecSpec* codec = args.settings.codec();
   std::string codec_name = codec ? codec->name : "plain";
   plain_codec_ = codec_name == "plain" || !make_codec_;
-  if (o_->include_codec_tag && enriched(*o_, "codec_metadata"))
+  if (o_->include_codec_tag.value_or(enriched(*o_, "codec_metadata")))
     codec_tag_ = "beats_input_codec_" + codec_name + "_applied";
+  hostname_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "host" : "[@metadata][input][beats][host][name]");
   if (enriched(*o_, "source_metadata"))
     ip_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "[@metadata][ip_address]"
                                                                     : "[@metadata][input][beats][host][ip]");
@@ -237,7 +253,7 @@ void BeatsInput::run(InputContext& ctx) {
   ctx_ = &ctx;
   server_.open();
   bound_port_ = server_.tcp_port();
-  log_info("beats {}: listening on port {}{}", id(), bound_port_.load(), o_->ssl_enabled || o_->ssl ? " (TLS)" : "");
+  log_info("beats {}: listening on port {}{}", id(), bound_port_.load(), o_->ssl_enabled ? " (TLS)" : "");
   server_.run(ctx.poll_interval_ms(), [&ctx] { return ctx.stopping(); });
   connections_.clear();
   ctx.flush();
@@ -246,9 +262,9 @@ void BeatsInput::run(InputContext& ctx) {
 
 void BeatsInput::decorate(Event& e, const Peer& peer, bool raw) const {
   if (ip_field_) e.set(*ip_field_, Value(peer.host));
-  if (o_->add_hostname && !e.get_top("host")) {
+  if (o_->add_hostname && !e.get(*hostname_field_)) {
     static const FieldRef beat_hostname = *FieldRef::parse("[beat][hostname]");
-    if (const Value* h = e.get(beat_hostname)) e.set_top("host", *h);
+    if (const Value* h = e.get(beat_hostname)) e.set(*hostname_field_, Value(*h));
   }
   if (!codec_tag_.empty()) e.add_tag(raw ? std::string_view("beats_input_raw_event") : std::string_view(codec_tag_));
 }

@@ -12,7 +12,9 @@
 // without is used as it is, tagged `beats_input_raw_event` (both with
 // include_codec_tag and codec_metadata enrichment). source_metadata puts the
 // peer address in [@metadata][ip_address] (ECS: [@metadata][input][beats]
-// [host][ip]); add_hostname (legacy only) copies [beat][hostname] to host.
+// [host][ip]); add_hostname copies [beat][hostname] to host (ECS:
+// [@metadata][input][beats][host][name]) when that is unset. Logstash 8's
+// obsolete options (ssl, ssl_verify_mode, ssl_peer_metadata ...) are refused.
 //
 // Acks differ from Logstash on purpose: the ack of a frame goes back only once
 // every output accepted its events. Per connection the input notes the last
@@ -100,7 +102,7 @@ class BeatsInput : public Input, private StreamHandler {
 
   std::unique_ptr<Options> o_;
   std::string codec_tag_;
-  std::optional<FieldRef> ip_field_;
+  std::optional<FieldRef> ip_field_, hostname_field_;
   JsonEventDecoder json_;
   std::function<std::unique_ptr<Codec>()> make_codec_;
   bool plain_codec_ = true;
