@@ -412,5 +412,34 @@ TEST_F(BeatsTls, OptionalClientAuthenticationServesAClientWithoutCertificate) {
   EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(1));
 }
 
+TEST_F(BeatsTls, SslPeerMetadataTellsWhoTheClientIs) {
+  for (const char* ecs : {"disabled", "v8"}) {
+    Object options = tls_options("optional");
+    options.set("enrich", Value(Array{Value("ssl_peer_metadata")}));
+    options.set("ecs_compatibility", Value(ecs));
+    RunningBeats beats(options);
+    LumberjackClient with(beats.port(), LumberjackClient::Tls{path("ca.crt"), path("client.crt"), path("client.key")});
+    ASSERT_TRUE(with.send(lumberjack_window(1) + lumberjack_json(1, "{}")));
+    beats.ctx.wait(1);
+    LumberjackClient without(beats.port(), LumberjackClient::Tls{path("ca.crt"), "", ""});
+    ASSERT_TRUE(without.send(lumberjack_window(1) + lumberjack_json(1, "{}")));
+    beats.ctx.wait(2);
+    auto events = beats.ctx.events();
+    ASSERT_EQ(events.size(), 2u);
+    const bool legacy = std::string(ecs) == "disabled";
+    EXPECT_EQ(field(events[0], "[@metadata][tls_peer][status]"), "verified") << ecs;
+    EXPECT_EQ(field(events[0], legacy ? "[@metadata][tls_peer][subject]" : "[@metadata][input][beats][tls][client][subject]"),
+              "CN=beat-client") << ecs;
+    EXPECT_EQ(field(events[0], legacy ? "[@metadata][tls_peer][protocol]" : "[@metadata][input][beats][tls][version_protocol]"),
+              "TLSv1.3") << ecs;
+    EXPECT_NE(field(events[0], legacy ? "[@metadata][tls_peer][cipher_suite]" : "[@metadata][input][beats][tls][cipher]")
+                  .find("TLS_"), std::string::npos) << ecs;
+    EXPECT_EQ(field(events[1], "[@metadata][tls_peer][status]"), "unverified") << ecs;
+    EXPECT_EQ(field(events[1], "[@metadata][tls_peer][subject]"), "<missing>") << ecs;
+    // source_metadata was not asked for.
+    EXPECT_EQ(field(events[0], "[@metadata][ip_address]"), "<missing>") << ecs;
+  }
+}
+
 }  // namespace
 }  // namespace logpipe

@@ -161,6 +161,7 @@ struct BeatsInput::Connection {
   uint64_t acked_ordinal = 0;  // frames acked
   FrameMark acked;
   int64_t last_read_ms = 0, last_write_ms = 0;
+  std::optional<TlsPeerInfo> tls;  // read once, with the first data
 };
 
 // Hands a connection's frames to the input, which pushes their events.
@@ -240,6 +241,11 @@ BeatsInput::BeatsInput(const PluginArgs& args)
   if (o_->include_codec_tag.value_or(enriched(*o_, "codec_metadata")))
     codec_tag_ = "beats_input_codec_" + codec_name + "_applied";
   hostname_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "host" : "[@metadata][input][beats][host][name]");
+  peer_metadata_ = enriched(*o_, "ssl_peer_metadata") && o_->ssl_enabled;
+  const bool legacy = o_->ecs_compatibility == "disabled";
+  tls_protocol_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][protocol]" : "[@metadata][input][beats][tls][version_protocol]");
+  tls_subject_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][subject]" : "[@metadata][input][beats][tls][client][subject]");
+  tls_cipher_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][cipher_suite]" : "[@metadata][input][beats][tls][cipher]");
   if (enriched(*o_, "source_metadata"))
     ip_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "[@metadata][ip_address]"
                                                                     : "[@metadata][input][beats][host][ip]");
@@ -260,8 +266,17 @@ void BeatsInput::run(InputContext& ctx) {
   ctx_ = nullptr;
 }
 
-void BeatsInput::decorate(Event& e, const Peer& peer, bool raw) const {
-  if (ip_field_) e.set(*ip_field_, Value(peer.host));
+void BeatsInput::decorate(Event& e, const Connection& c, bool raw) const {
+  if (ip_field_) e.set(*ip_field_, Value(c.peer.host));
+  if (peer_metadata_ && c.tls) {
+    static const FieldRef status = *FieldRef::parse("[@metadata][tls_peer][status]");
+    e.set(status, Value(c.tls->verified ? "verified" : "unverified"));
+    if (c.tls->verified) {
+      e.set(*tls_protocol_field_, Value(c.tls->protocol));
+      e.set(*tls_subject_field_, Value(c.tls->subject));
+      e.set(*tls_cipher_field_, Value(c.tls->cipher));
+    }
+  }
   if (o_->add_hostname && !e.get(*hostname_field_)) {
     static const FieldRef beat_hostname = *FieldRef::parse("[beat][hostname]");
     if (const Value* h = e.get(beat_hostname)) e.set(*hostname_field_, Value(*h));
@@ -278,14 +293,14 @@ void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event
     const char* line_field = doc.get_top("message") ? "message" : doc.get_top("line") ? "line" : nullptr;
     const Value* text = line_field ? doc.get_top(line_field) : nullptr;
     if (!text || text->is_null()) {
-      decorate(doc, c.peer, true);
+      decorate(doc, c, true);
       decoded.push_back(std::move(doc));
       continue;
     }
     if (plain_codec_ || !text->is_string()) {
       // The plain codec makes `message` of the forwarder's `line` too.
       if (std::string_view(line_field) == "line") doc.fields().rename("line", "message");
-      decorate(doc, c.peer, false);
+      decorate(doc, c, false);
       decoded.push_back(std::move(doc));
       continue;
     }
@@ -295,7 +310,7 @@ void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event
     const EventSink sink = [&](Event&& e) {
       for (const auto& [k, v] : doc.fields()) e.set_top(k, v);
       for (const auto& [k, v] : doc.metadata()) e.metadata().set(k, v);
-      decorate(e, c.peer, false);
+      decorate(e, c, false);
       decoded.push_back(std::move(e));
     };
     c.codec->decode(message, sink);
@@ -332,6 +347,7 @@ void BeatsInput::on_data(uint64_t conn, std::string_view data, const Peer& peer)
     limits.max_payload = o_->max_frame_size.count;
     limits.max_decompressed = o_->max_decompressed_size.count;
     it = connections_.emplace(conn, std::make_unique<Connection>(conn, peer, limits)).first;
+    if (peer_metadata_) it->second->tls = server_.tls_peer(conn);
   }
   Connection& c = *it->second;
   if (!c.decoder.error().empty()) return;  // closing: said once

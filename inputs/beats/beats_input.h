@@ -15,6 +15,9 @@
 // [host][ip]); add_hostname copies [beat][hostname] to host (ECS:
 // [@metadata][input][beats][host][name]) when that is unset. Logstash 8's
 // obsolete options (ssl, ssl_verify_mode, ssl_peer_metadata ...) are refused.
+// ssl_peer_metadata puts [@metadata][tls_peer][status] (verified/unverified)
+// and, verified, the protocol, client subject and cipher (legacy under
+// [@metadata][tls_peer], ECS under [@metadata][input][beats][tls]).
 //
 // Acks differ from Logstash on purpose: the ack of a frame goes back only once
 // every output accepted its events. Per connection the input notes the last
@@ -96,13 +99,15 @@ class BeatsInput : public Input, private StreamHandler {
   void on_wake() override;
   void deliver(Connection& c, const FrameMark& mark, std::vector<Event>& events);
   void mark_pushed(Connection& c, const FrameMark& mark);
-  void decorate(Event& e, const Peer& peer, bool raw) const;
+  void decorate(Event& e, const Connection& c, bool raw) const;
   void send_acks();
   void keep_alive_and_expire(int64_t now);
 
   std::unique_ptr<Options> o_;
   std::string codec_tag_;
   std::optional<FieldRef> ip_field_, hostname_field_;
+  bool peer_metadata_ = false;
+  std::optional<FieldRef> tls_protocol_field_, tls_subject_field_, tls_cipher_field_;
   JsonEventDecoder json_;
   std::function<std::unique_ptr<Codec>()> make_codec_;
   bool plain_codec_ = true;

@@ -13,6 +13,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -403,6 +404,27 @@ void StreamServer::pause_reading(bool paused) {
   if (paused == reading_paused_ || epoll_fd_ < 0) return;
   reading_paused_ = paused;
   for (auto& [id, c] : conns_) watch_connection(*c, EPOLL_CTL_MOD);
+}
+
+std::optional<TlsPeerInfo> StreamServer::tls_peer(uint64_t conn) const {
+  auto it = conns_.find(conn);
+  if (it == conns_.end() || !it->second->ssl || !SSL_is_init_finished(it->second->ssl)) return std::nullopt;
+  SSL* ssl = it->second->ssl;
+  TlsPeerInfo info;
+  info.protocol = SSL_get_version(ssl);
+  if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) info.cipher = SSL_CIPHER_standard_name(c);
+  if (X509* cert = SSL_get_peer_certificate(ssl)) {
+    info.verified = SSL_get_verify_result(ssl) == X509_V_OK;
+    if (BIO* bio = BIO_new(BIO_s_mem())) {
+      X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+      char* text = nullptr;
+      long n = BIO_get_mem_data(bio, &text);
+      if (n > 0) info.subject.assign(text, static_cast<size_t>(n));
+      BIO_free(bio);
+    }
+    X509_free(cert);
+  }
+  return info;
 }
 
 void StreamServer::close_soon(uint64_t conn) { closing_.push_back(conn); }

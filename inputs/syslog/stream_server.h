@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -49,6 +50,14 @@ namespace logpipe {
 struct Peer {
   std::string host;  // numeric address, as Logstash's `host` field
   int port = 0;
+};
+
+// What a TLS connection's handshake settled (Raw framing with TLS).
+struct TlsPeerInfo {
+  bool verified = false;  // a client certificate was given and chains to a trusted authority
+  std::string protocol;   // "TLSv1.3"
+  std::string subject;    // of the client certificate, RFC 2253: "CN=beat-client"
+  std::string cipher;     // IANA name: "TLS_AES_256_GCM_SHA384"
 };
 
 class StreamHandler {
@@ -100,6 +109,9 @@ class StreamServer {
   // thread; writes and accepts go on. For a handler that must keep writing
   // while its consumer is full: the kernel buffers fill and TCP pushes back.
   void pause_reading(bool paused);
+  // The TLS session of connection `conn`; nullopt without TLS (or before
+  // its handshake ended). On the run() thread.
+  std::optional<TlsPeerInfo> tls_peer(uint64_t conn) const;
 
   int tcp_port() const { return tcp_port_; }
   int udp_port() const { return udp_port_; }
