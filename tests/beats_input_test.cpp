@@ -269,6 +269,13 @@ TEST(BeatsInput, AnIdleConnectionIsClosedAfterClientInactivityTimeout) {
   EXPECT_TRUE(client.closed());
 }
 
+TEST(BeatsInput, AConnectionThatNeverSendsIsClosedToo) {
+  RunningBeats beats(testing::opts({{"client_inactivity_timeout", Value(1)}}));
+  LumberjackClient client(beats.port());
+  EXPECT_EQ(client.read(1, 4s), "");
+  EXPECT_TRUE(client.closed());
+}
+
 TEST(BeatsInput, KeepAliveAcksGoOutWhileTheOutputsHoldTheWindow) {
   RunningBeats beats(testing::opts({{"client_inactivity_timeout", Value(1)}}));
   LumberjackClient client(beats.port());
@@ -410,6 +417,17 @@ TEST_F(BeatsTls, OptionalClientAuthenticationServesAClientWithoutCertificate) {
   ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, "{}")));
   beats.input().committed(beats.ctx.wait(1));
   EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(1));
+}
+
+TEST_F(BeatsTls, AStalledHandshakeIsClosedAfterSslHandshakeTimeout) {
+  Object options = tls_options("optional");
+  options.set("ssl_handshake_timeout", Value(200));
+  RunningBeats beats(options);
+  LumberjackClient silent(beats.port());  // plain TCP: never starts the handshake
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(silent.read(1, 4s), "");
+  EXPECT_TRUE(silent.closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
 TEST_F(BeatsTls, SslPeerMetadataTellsWhoTheClientIs) {

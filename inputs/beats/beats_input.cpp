@@ -41,6 +41,7 @@ struct BeatsInput::Options {
   std::string ssl_client_authentication;
   std::vector<std::string> ssl_supported_protocols, ssl_cipher_suites;
   Duration client_inactivity_timeout;
+  int64_t ssl_handshake_timeout = 10000;
   std::optional<bool> include_codec_tag;
   bool add_hostname = false;
   std::vector<std::string> enrich;
@@ -71,8 +72,10 @@ const OptionSchema<O>& beats_schema() {
               "TLS versions allowed: TLSv1.1, TLSv1.2, TLSv1.3.")
         .fallback(Value(Array{Value("TLSv1.2"), Value("TLSv1.3")}));
     s.strings("ssl_cipher_suites", &O::ssl_cipher_suites, "Cipher suites allowed (OpenSSL names); default OpenSSL's.");
-    s.accepted("ssl_handshake_timeout", OptionType::Number, "Accepted; a handshake runs within the idle timeout.")
-        .fallback(10000);
+    s.integer("ssl_handshake_timeout", &O::ssl_handshake_timeout,
+              "Milliseconds a TLS handshake may take before the connection is closed.")
+        .fallback(10000)
+        .at_least(1);
     for (const auto& [name, instead] : kObsolete)
       s.accepted(name, OptionType::Any, std::string("Obsolete: refused; use `") + instead + "`.");
     s.duration("client_inactivity_timeout", &O::client_inactivity_timeout, 1,
@@ -162,6 +165,8 @@ struct BeatsInput::Connection {
   FrameMark acked;
   int64_t last_read_ms = 0, last_write_ms = 0;
   std::optional<TlsPeerInfo> tls;  // read once, with the first data
+  bool handshaken = false;         // TLS: the handshake ended (or no TLS)
+  int64_t opened_ms = 0;
 };
 
 // Hands a connection's frames to the input, which pushes their events.
@@ -241,6 +246,9 @@ BeatsInput::BeatsInput(const PluginArgs& args)
   if (o_->include_codec_tag.value_or(enriched(*o_, "codec_metadata")))
     codec_tag_ = "beats_input_codec_" + codec_name + "_applied";
   hostname_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "host" : "[@metadata][input][beats][host][name]");
+  // Timers are checked at least twice per shortest period.
+  sweep_ms_ = std::min<int64_t>(1000, keep_alive_ms(o_->client_inactivity_timeout.milliseconds()) / 2);
+  if (o_->ssl_enabled) sweep_ms_ = std::max<int64_t>(10, std::min(sweep_ms_, o_->ssl_handshake_timeout / 2));
   peer_metadata_ = enriched(*o_, "ssl_peer_metadata") && o_->ssl_enabled;
   const bool legacy = o_->ecs_compatibility == "disabled";
   tls_protocol_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][protocol]" : "[@metadata][input][beats][tls][version_protocol]");
@@ -340,16 +348,27 @@ void BeatsInput::mark_pushed(Connection& c, const FrameMark& mark) {
     c.unsealed.push_back(mark);
 }
 
+void BeatsInput::on_open(uint64_t conn, const Peer& peer) {
+  LumberjackLimits limits;
+  limits.max_payload = o_->max_frame_size.count;
+  limits.max_decompressed = o_->max_decompressed_size.count;
+  auto c = std::make_unique<Connection>(conn, peer, limits);
+  c->opened_ms = c->last_read_ms = now_ms();
+  c->handshaken = !o_->ssl_enabled;
+  connections_[conn] = std::move(c);
+}
+
 void BeatsInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
   auto it = connections_.find(conn);
   if (it == connections_.end()) {
-    LumberjackLimits limits;
-    limits.max_payload = o_->max_frame_size.count;
-    limits.max_decompressed = o_->max_decompressed_size.count;
-    it = connections_.emplace(conn, std::make_unique<Connection>(conn, peer, limits)).first;
-    if (peer_metadata_) it->second->tls = server_.tls_peer(conn);
+    on_open(conn, peer);
+    it = connections_.find(conn);
   }
   Connection& c = *it->second;
+  if (!c.handshaken) {
+    c.handshaken = true;  // decrypted bytes: the handshake is done
+    if (peer_metadata_) c.tls = server_.tls_peer(conn);
+  }
   if (!c.decoder.error().empty()) return;  // closing: said once
   c.last_read_ms = now_ms();
   FrameSink sink(*this, c);
@@ -368,7 +387,7 @@ void BeatsInput::on_wake() {
   server_.pause_reading(ctx_->congested());
   send_acks();
   int64_t now = now_ms();
-  if (now - last_sweep_ms_ >= std::min<int64_t>(1000, keep_alive_ms(o_->client_inactivity_timeout.milliseconds()) / 2)) {
+  if (now - last_sweep_ms_ >= sweep_ms_) {
     last_sweep_ms_ = now;
     keep_alive_and_expire(now);
   }
@@ -429,6 +448,17 @@ void BeatsInput::keep_alive_and_expire(int64_t now) {
   const int64_t idle_ms = o_->client_inactivity_timeout.milliseconds();
   for (auto& [conn_id, conn] : connections_) {
     Connection& c = *conn;
+    if (!c.handshaken && now - c.opened_ms >= o_->ssl_handshake_timeout) {
+      if (server_.tls_peer(conn_id)) {
+        c.handshaken = true;  // done, the client just has not sent yet
+        if (peer_metadata_) c.tls = server_.tls_peer(conn_id);
+      } else {
+        log_warn("beats {}: closing the connection from {}:{}: no TLS handshake within {} ms", id(), c.peer.host,
+                 c.peer.port, o_->ssl_handshake_timeout);
+        server_.close_soon(conn_id);
+        continue;
+      }
+    }
     if (c.received > c.acked_ordinal) {
       if (now - std::max(c.last_write_ms, c.last_read_ms) >= keep_alive_ms(idle_ms)) {
         uint32_t seq = c.acked.window == c.window ? c.acked.seq : 0;

@@ -37,7 +37,8 @@
 // Bad input: a malformed or oversized frame (over max_frame_size, or a
 // compressed one inflating past max_decompressed_size) is logged and its
 // connection closed; an idle connection (no frame for
-// client_inactivity_timeout, none waiting for an ack) is closed.
+// client_inactivity_timeout, none waiting for an ack) is closed, and so is a
+// TLS one whose handshake takes longer than ssl_handshake_timeout.
 #pragma once
 
 #include <atomic>
@@ -94,6 +95,7 @@ class BeatsInput : public Input, private StreamHandler {
 
   StreamServerSettings server_settings(const PluginArgs& args);
   void on_datagram(std::string_view, const Peer&, FrameFlags) override {}
+  void on_open(uint64_t conn, const Peer& peer) override;
   void on_data(uint64_t conn, std::string_view data, const Peer& peer) override;
   void on_close(uint64_t conn, const Peer& peer) override;
   void on_wake() override;
@@ -116,7 +118,7 @@ class BeatsInput : public Input, private StreamHandler {
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
   // Frames pushed into the batch being built, per connection (input thread).
   std::vector<uint64_t> unsealed_;
-  int64_t last_sweep_ms_ = 0;
+  int64_t last_sweep_ms_ = 0, sweep_ms_ = 1000;
 
   // sealed() → committed() → the event loop.
   std::mutex acks_mu_;

@@ -277,7 +277,10 @@ void StreamServer::accept_connections() {
       close(fd);
       continue;
     }
-    conns_.emplace(c->id, std::move(c));
+    uint64_t id = c->id;
+    Peer peer = c->peer;
+    conns_.emplace(id, std::move(c));
+    if (settings_.framing == TcpFraming::Raw) handler_.on_open(id, peer);
     connections_accepted_.fetch_add(1, std::memory_order_relaxed);
     connections_open_.store(conns_.size(), std::memory_order_relaxed);
   }

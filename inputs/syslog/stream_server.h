@@ -66,7 +66,8 @@ class StreamHandler {
   virtual void on_datagram(std::string_view data, const Peer& peer, FrameFlags flags) = 0;
   // TcpFraming::Syslog: one frame, without its framing.
   virtual void on_frame(std::string_view frame, const Peer& peer, FrameFlags flags) {}
-  // TcpFraming::Raw: bytes as read on connection `conn`, then its end.
+  // TcpFraming::Raw: a connection accepted, bytes as read on it, its end.
+  virtual void on_open(uint64_t conn, const Peer& peer) {}
   virtual void on_data(uint64_t conn, std::string_view data, const Peer& peer) {}
   virtual void on_close(uint64_t conn, const Peer& peer) {}
   // After every wake-up (at least every poll interval): time to tick.
