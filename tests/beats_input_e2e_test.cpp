@@ -45,12 +45,14 @@ class BeatsE2E : public testing::TempDirTest {
 
   // Starts logpipe with a beats input on a free port and `rest` after it;
   // returns once the port accepts connections.
-  std::unique_ptr<testing::Logpipe> start(const std::string& beats_options, const std::string& rest) {
+  std::unique_ptr<testing::Logpipe> start(const std::string& beats_options, const std::string& rest,
+                                          const std::vector<std::string>& extra = {}) {
     port_ = free_port();
     auto lp = std::make_unique<testing::Logpipe>(
         dir_, "lp",
         "input { beats { host => \"127.0.0.1\" port => " + std::to_string(port_) + " " + beats_options + " } }\n" +
-            rest);
+            rest,
+        extra);
     bool up = wait_until([&] { return LumberjackClient(port_).connected() || !lp->running(); }, 20s, 20ms);
     EXPECT_TRUE(up && lp->running()) << lp->log();
     return lp;
@@ -187,6 +189,42 @@ TEST_F(BeatsE2E, NoAckBeforeElasticsearchHasTheEvents) {
   EXPECT_EQ(ack, std::optional<uint32_t>(50)) << lp->log();
   // Acked means stored.
   EXPECT_EQ(es.stats().docs_by_index["beats"], 50u);
+  EXPECT_EQ(lp->stop(), 0) << lp->log();
+}
+
+TEST_F(BeatsE2E, UnderBackpressureKeepAlivesHoldTheBeatAndNothingIsLost) {
+  es_fake::EsFakeServer es;
+  es.start();
+  auto lp = start("client_inactivity_timeout => 1",
+                  "output { elasticsearch { hosts => [\"" + es.url() +
+                      "\"] index => \"held\" retry_initial_interval => 0.05 retry_max_interval => 0.2 "
+                      "resurrect_delay => 0.2 } }\n",
+                  {"--pipeline.batch.size", "4"});
+  es.refuse_connections(std::chrono::milliseconds(-1));
+  // One window far larger than the pipeline holds (the output keeps 512
+  // batches in flight, of 4 events here): the input stops reading.
+  constexpr uint32_t kEvents = 5000;
+  std::string inner;
+  for (uint32_t seq = 1; seq <= kEvents; ++seq)
+    inner += lumberjack_json(seq, R"({"message":"held )" + std::to_string(seq) + R"(","n":)" + std::to_string(seq) + "}");
+  LumberjackClient client(port_);
+  ASSERT_TRUE(client.send(lumberjack_window(kEvents) + lumberjack_compressed(inner)));
+  // Nothing can be delivered: only keep-alives (every 500 ms here), and the
+  // connection stays open although the Beat sends nothing more.
+  int keep_alives = 0;
+  for (auto until = std::chrono::steady_clock::now() + 1100ms; std::chrono::steady_clock::now() < until;) {
+    std::optional<uint32_t> ack = client.read_ack(1s);
+    ASSERT_TRUE(ack) << (client.closed() ? "closed" : "no keep-alive") << "\n" << lp->log();
+    ASSERT_EQ(*ack, 0u);
+    ++keep_alives;
+  }
+  EXPECT_GE(keep_alives, 2);
+  es.resume_listening();
+  std::optional<uint32_t> ack;
+  while ((ack = client.read_ack(20s)) && *ack < kEvents) {
+  }
+  EXPECT_EQ(ack, std::optional<uint32_t>(kEvents)) << lp->log();
+  EXPECT_EQ(es.stats().docs_by_index["held"], kEvents);
   EXPECT_EQ(lp->stop(), 0) << lp->log();
 }
 
