@@ -19,9 +19,12 @@ constexpr uint32_t kWindow = 125;
 
 std::string filebeat_doc(uint32_t i) {
   return R"({"@timestamp":"2024-05-06T07:08:09.123Z","@metadata":{"beat":"filebeat","type":"_doc","version":"8.13.0"},)"
-         R"("message":"10.0.0.)" + std::to_string(i % 250) +
+         R"("message":"10.0.0.)" +
+         std::to_string(i % 250) +
          R"( - - [06/May/2024:07:08:09 +0000] \"GET /index.html HTTP/1.1\" 200 5120 \"-\" \"curl/8.0\"",)"
-         R"("log":{"offset":)" + std::to_string(i * 180) + R"(,"file":{"path":"/var/log/nginx/access.log"}},)"
+         R"("log":{"offset":)" +
+         std::to_string(i * 180) +
+         R"(,"file":{"path":"/var/log/nginx/access.log"}},)"
          R"("input":{"type":"filestream"},"host":{"name":"web-1"},"agent":{"type":"filebeat","version":"8.13.0"},)"
          R"("ecs":{"version":"8.0.0"}})";
 }
@@ -39,7 +42,8 @@ struct CountFrames : LumberjackHandler {
     ++frames;
     bytes += json.size();
   }
-  void on_pairs(char, uint32_t, const std::vector<std::pair<std::string_view, std::string_view>>&) override {}
+  void on_pairs(char, uint32_t,
+                const std::vector<std::pair<std::string_view, std::string_view>>&) override {}
 };
 
 void BM_LumberjackFrames(benchmark::State& state) {
@@ -49,7 +53,8 @@ void BM_LumberjackFrames(benchmark::State& state) {
   for (auto _ : state) {
     // In 64 KiB reads, as a socket hands them over.
     for (size_t off = 0; off < bytes.size(); off += 65536)
-      if (!decoder.feed(std::string_view(bytes).substr(off, 65536), count)) state.SkipWithError("decode failed");
+      if (!decoder.feed(std::string_view(bytes).substr(off, 65536), count))
+        state.SkipWithError("decode failed");
   }
   state.SetItemsProcessed(static_cast<int64_t>(count.frames));
   state.SetBytesProcessed(static_cast<int64_t>(bytes.size()) * state.iterations());
@@ -67,7 +72,8 @@ struct ToEvents : LumberjackHandler {
       ++events;
     });
   }
-  void on_pairs(char, uint32_t, const std::vector<std::pair<std::string_view, std::string_view>>&) override {}
+  void on_pairs(char, uint32_t,
+                const std::vector<std::pair<std::string_view, std::string_view>>&) override {}
 };
 
 void BM_LumberjackEvents(benchmark::State& state) {

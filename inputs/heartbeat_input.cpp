@@ -22,15 +22,22 @@ struct HeartbeatOptions {
 const OptionSchema<HeartbeatOptions>& heartbeat_schema() {
   static const OptionSchema<HeartbeatOptions> schema = [] {
     OptionSchema<HeartbeatOptions> s;
-    s.string("message", &HeartbeatOptions::message,
-             "The message of each event (legacy mode: \"epoch\" or \"sequence\" mean that `sequence`).")
+    s.string(
+         "message", &HeartbeatOptions::message,
+         "The message of each event (legacy mode: \"epoch\" or \"sequence\" mean that `sequence`).")
         .fallback("ok");
-    s.number("interval", &HeartbeatOptions::interval, "Seconds between events.").fallback(60).at_least(0);
-    s.integer("count", &HeartbeatOptions::count, "How many events to emit; -1 means without end.").fallback(-1);
+    s.number("interval", &HeartbeatOptions::interval, "Seconds between events.")
+        .fallback(60)
+        .at_least(0);
+    s.integer("count", &HeartbeatOptions::count, "How many events to emit; -1 means without end.")
+        .fallback(-1);
     s.string("sequence", &HeartbeatOptions::sequence,
-             "Also store none, epoch (Unix seconds) or sequence (1, 2, 3 ...) in clock / [event][sequence].")
+             "Also store none, epoch (Unix seconds) or sequence (1, 2, 3 ...) in clock / "
+             "[event][sequence].")
         .one_of({"none", "epoch", "sequence"});
-    s.accepted("threads", OptionType::Number, "Accepted; one thread emits.").fallback(1).no_effect();
+    s.accepted("threads", OptionType::Number, "Accepted; one thread emits.")
+        .fallback(1)
+        .no_effect();
     s.string("ecs_compatibility", &HeartbeatOptions::ecs_compatibility,
              "Field names: disabled (host, clock) or v1/v8 ([host][name], [event][sequence]).")
         .fallback("disabled")
@@ -56,8 +63,9 @@ HeartbeatInput::HeartbeatInput(const PluginArgs& args) : Input(args), host_(loca
   std::optional<std::string> sequence = o.sequence;
   if (!sequence && (o.message == "epoch" || o.message == "sequence")) {
     if (args.env.validating)
-      log_warn("heartbeat {}: message => \"{}\" chooses a sequence; use the `sequence` option for that", id(),
-               o.message);
+      log_warn(
+          "heartbeat {}: message => \"{}\" chooses a sequence; use the `sequence` option for that",
+          id(), o.message);
     if (!ecs_) {
       sequence = o.message;
       message_.reset();
@@ -95,7 +103,8 @@ void HeartbeatInput::stop() {
 
 void HeartbeatInput::run(InputContext& ctx) {
   using Clock = std::chrono::steady_clock;
-  const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s_));
+  const auto interval =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s_));
   const auto poll = std::chrono::milliseconds(std::max(1, ctx.poll_interval_ms()));
   for (int64_t n = 1;; ++n) {
     auto start = Clock::now();

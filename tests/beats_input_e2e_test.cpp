@@ -48,12 +48,13 @@ class BeatsE2E : public testing::TempDirTest {
   std::unique_ptr<testing::Logpipe> start(const std::string& beats_options, const std::string& rest,
                                           const std::vector<std::string>& extra = {}) {
     port_ = free_port();
-    auto lp = std::make_unique<testing::Logpipe>(
-        dir_, "lp",
-        "input { beats { host => \"127.0.0.1\" port => " + std::to_string(port_) + " " + beats_options + " } }\n" +
-            rest,
-        extra);
-    bool up = wait_until([&] { return LumberjackClient(port_).connected() || !lp->running(); }, 20s, 20ms);
+    auto lp = std::make_unique<testing::Logpipe>(dir_, "lp",
+                                                 "input { beats { host => \"127.0.0.1\" port => " +
+                                                     std::to_string(port_) + " " + beats_options +
+                                                     " } }\n" + rest,
+                                                 extra);
+    bool up = wait_until([&] { return LumberjackClient(port_).connected() || !lp->running(); }, 20s,
+                         20ms);
     EXPECT_TRUE(up && lp->running()) << lp->log();
     return lp;
   }
@@ -74,7 +75,8 @@ TEST_F(BeatsE2E, HandBuiltFramesReachTheFileAndAreAcked) {
   LumberjackClient client(port_);
   std::string inner;
   for (uint32_t seq = 1; seq <= 200; ++seq)
-    inner += lumberjack_json(seq, R"({"@metadata":{"beat":"filebeat"},"message":"line )" + std::to_string(seq) +
+    inner += lumberjack_json(seq, R"({"@metadata":{"beat":"filebeat"},"message":"line )" +
+                                      std::to_string(seq) +
                                       R"(","log":{"file":{"path":"/var/log/app.log"}}})");
   ASSERT_TRUE(client.send(lumberjack_window(200) + lumberjack_compressed(inner)));
   // Acks may come for part of the window (a batch holds 125 events): read
@@ -126,7 +128,8 @@ class BeatsNpmClient : public BeatsE2E {
     node_ = find_node();
     if (node_.empty()) GTEST_SKIP() << "node is not installed: scripts/deps installs it";
     if (::access((kClientModule + "/index.js").c_str(), R_OK) != 0)
-      GTEST_SKIP() << "lumberjack-client is not installed at " << kClientModule << ": run scripts/deps";
+      GTEST_SKIP() << "lumberjack-client is not installed at " << kClientModule
+                   << ": run scripts/deps";
   }
   // Runs the client against logpipe (beats options `beats`) writing to a
   // file; checks the acks and the 120 events.
@@ -142,7 +145,8 @@ class BeatsNpmClient : public BeatsE2E {
     std::string expected = "acks 100";
     for (int i = 0; i < 20; ++i) expected += ",1";
     EXPECT_EQ(said, expected + "\n");
-    ASSERT_TRUE(wait_until([&] { return output_lines(out).size() >= 120; }, 10s, 20ms)) << lp->log();
+    ASSERT_TRUE(wait_until([&] { return output_lines(out).size() >= 120; }, 10s, 20ms))
+        << lp->log();
     auto lines = output_lines(out);
     EXPECT_EQ(lines.size(), 120u);
     Event first;
@@ -160,11 +164,12 @@ TEST_F(BeatsNpmClient, OverTlsWithAClientCertificate) {
   testing::TestCertificates certs;
   ASSERT_TRUE(certs.ok()) << "openssl could not make the test certificates";
   std::string beats = "ssl_enabled => true ssl_certificate => \"" + certs.path("server.crt") +
-                      "\" ssl_key => \"" + certs.path("server.key") + "\" ssl_certificate_authorities => [\"" +
-                      certs.path("ca.crt") + "\"] ssl_client_authentication => \"required\"";
+                      "\" ssl_key => \"" + certs.path("server.key") +
+                      "\" ssl_certificate_authorities => [\"" + certs.path("ca.crt") +
+                      "\"] ssl_client_authentication => \"required\"";
   std::string tls = ", servername: 'localhost', ca: [fs.readFileSync('" + certs.path("ca.crt") +
-                    "')], cert: fs.readFileSync('" + certs.path("client.crt") + "'), key: fs.readFileSync('" +
-                    certs.path("client.key") + "')";
+                    "')], cert: fs.readFileSync('" + certs.path("client.crt") +
+                    "'), key: fs.readFileSync('" + certs.path("client.key") + "')";
   run_client(beats, tls);
 }
 
@@ -172,11 +177,13 @@ TEST_F(BeatsE2E, NoAckBeforeElasticsearchHasTheEvents) {
   es_fake::EsFakeServer es;
   es.start();
   auto lp = start("", "output { elasticsearch { hosts => [\"" + es.url() +
-                          "\"] index => \"beats\" retry_initial_interval => 0.05 retry_max_interval => 0.2 resurrect_delay => 0.2 } }\n");
+                          "\"] index => \"beats\" retry_initial_interval => 0.05 "
+                          "retry_max_interval => 0.2 resurrect_delay => 0.2 } }\n");
   es.refuse_connections(std::chrono::milliseconds(-1));
   LumberjackClient client(port_);
   std::string frames = lumberjack_window(50);
-  for (uint32_t seq = 1; seq <= 50; ++seq) frames += lumberjack_json(seq, R"({"message":"m)" + std::to_string(seq) + "\"}");
+  for (uint32_t seq = 1; seq <= 50; ++seq)
+    frames += lumberjack_json(seq, R"({"message":"m)" + std::to_string(seq) + "\"}");
   ASSERT_TRUE(client.send(frames));
   // Elasticsearch cannot be reached: the events wait, and so does the ack.
   EXPECT_EQ(client.read(6, 700ms), "") << lp->log();
@@ -195,24 +202,27 @@ TEST_F(BeatsE2E, NoAckBeforeElasticsearchHasTheEvents) {
 TEST_F(BeatsE2E, UnderBackpressureKeepAlivesHoldTheBeatAndNothingIsLost) {
   es_fake::EsFakeServer es;
   es.start();
-  auto lp = start("client_inactivity_timeout => 1",
-                  "output { elasticsearch { hosts => [\"" + es.url() +
-                      "\"] index => \"held\" retry_initial_interval => 0.05 retry_max_interval => 0.2 "
-                      "resurrect_delay => 0.2 } }\n",
-                  {"--pipeline.batch.size", "4"});
+  auto lp =
+      start("client_inactivity_timeout => 1",
+            "output { elasticsearch { hosts => [\"" + es.url() +
+                "\"] index => \"held\" retry_initial_interval => 0.05 retry_max_interval => 0.2 "
+                "resurrect_delay => 0.2 } }\n",
+            {"--pipeline.batch.size", "4"});
   es.refuse_connections(std::chrono::milliseconds(-1));
   // One window far larger than the pipeline holds (the output keeps 512
   // batches in flight, of 4 events here): the input stops reading.
   constexpr uint32_t kEvents = 5000;
   std::string inner;
   for (uint32_t seq = 1; seq <= kEvents; ++seq)
-    inner += lumberjack_json(seq, R"({"message":"held )" + std::to_string(seq) + R"(","n":)" + std::to_string(seq) + "}");
+    inner += lumberjack_json(seq, R"({"message":"held )" + std::to_string(seq) + R"(","n":)" +
+                                      std::to_string(seq) + "}");
   LumberjackClient client(port_);
   ASSERT_TRUE(client.send(lumberjack_window(kEvents) + lumberjack_compressed(inner)));
   // Nothing can be delivered: only keep-alives (every 500 ms here), and the
   // connection stays open although the Beat sends nothing more.
   int keep_alives = 0;
-  for (auto until = std::chrono::steady_clock::now() + 1100ms; std::chrono::steady_clock::now() < until;) {
+  for (auto until = std::chrono::steady_clock::now() + 1100ms;
+       std::chrono::steady_clock::now() < until;) {
     std::optional<uint32_t> ack = client.read_ack(1s);
     ASSERT_TRUE(ack) << (client.closed() ? "closed" : "no keep-alive") << "\n" << lp->log();
     ASSERT_EQ(*ack, 0u);

@@ -134,8 +134,9 @@ TEST(BeatsInput, AWindowIsAckedOnlyAfterItsBatchIsCommitted) {
 TEST(BeatsInput, EventsCarryTheDocumentTheMetadataAndTheCodecTag) {
   RunningBeats beats({});
   LumberjackClient client(beats.port());
-  ASSERT_TRUE(client.send(lumberjack_window(2) + lumberjack_json(1, kFilebeatDoc) +
-                          lumberjack_json(2, R"({"metricset":{"name":"cpu"},"@metadata":{"beat":"metricbeat"}})")));
+  ASSERT_TRUE(client.send(
+      lumberjack_window(2) + lumberjack_json(1, kFilebeatDoc) +
+      lumberjack_json(2, R"({"metricset":{"name":"cpu"},"@metadata":{"beat":"metricbeat"}})")));
   beats.ctx.wait(2);
   auto events = beats.ctx.events();
   ASSERT_EQ(events.size(), 2u);
@@ -167,11 +168,16 @@ struct ModeCase {
 TEST(BeatsInput, OptionsShapeTheEventInBothFieldNamingModes) {
   const std::vector<ModeCase> cases = {
       {"legacy ip", {}, "[@metadata][ip_address]", "127.0.0.1"},
-      {"ecs ip", testing::opts({{"ecs_compatibility", Value("v8")}}), "[@metadata][input][beats][host][ip]", "127.0.0.1"},
-      {"ecs has no legacy ip", testing::opts({{"ecs_compatibility", Value("v1")}}), "[@metadata][ip_address]", "<missing>"},
-      {"enrich none", testing::opts({{"enrich", Value(Array{Value("none")})}}), "[@metadata][ip_address]", "<missing>"},
-      {"enrich none: no tag", testing::opts({{"enrich", Value(Array{Value("none")})}}), "tags", "<missing>"},
-      {"include_codec_tag false", testing::opts({{"include_codec_tag", Value(false)}}), "tags", "<missing>"},
+      {"ecs ip", testing::opts({{"ecs_compatibility", Value("v8")}}),
+       "[@metadata][input][beats][host][ip]", "127.0.0.1"},
+      {"ecs has no legacy ip", testing::opts({{"ecs_compatibility", Value("v1")}}),
+       "[@metadata][ip_address]", "<missing>"},
+      {"enrich none", testing::opts({{"enrich", Value(Array{Value("none")})}}),
+       "[@metadata][ip_address]", "<missing>"},
+      {"enrich none: no tag", testing::opts({{"enrich", Value(Array{Value("none")})}}), "tags",
+       "<missing>"},
+      {"include_codec_tag false", testing::opts({{"include_codec_tag", Value(false)}}), "tags",
+       "<missing>"},
       {"host object kept", testing::opts({{"add_hostname", Value(true)}}), "[host][name]", "web-1"},
   };
   for (const ModeCase& c : cases) {
@@ -187,11 +193,14 @@ TEST(BeatsInput, OptionsShapeTheEventInBothFieldNamingModes) {
 
 TEST(BeatsInput, AddHostnameCopiesTheBeatHostnameWhenHostIsMissing) {
   for (const char* ecs : {"disabled", "v8"}) {
-    RunningBeats beats(testing::opts({{"add_hostname", Value(true)}, {"ecs_compatibility", Value(ecs)}}));
+    RunningBeats beats(
+        testing::opts({{"add_hostname", Value(true)}, {"ecs_compatibility", Value(ecs)}}));
     LumberjackClient client(beats.port());
-    ASSERT_TRUE(client.send(lumberjack_window(1) + lumberjack_json(1, R"({"message":"m","beat":{"hostname":"box7"}})")));
+    ASSERT_TRUE(client.send(lumberjack_window(1) +
+                            lumberjack_json(1, R"({"message":"m","beat":{"hostname":"box7"}})")));
     beats.ctx.wait(1);
-    const char* ref = std::string(ecs) == "disabled" ? "host" : "[@metadata][input][beats][host][name]";
+    const char* ref =
+        std::string(ecs) == "disabled" ? "host" : "[@metadata][input][beats][host][name]";
     EXPECT_EQ(field(beats.ctx.events()[0], ref), "box7") << ecs;
   }
 }
@@ -199,8 +208,9 @@ TEST(BeatsInput, AddHostnameCopiesTheBeatHostnameWhenHostIsMissing) {
 TEST(BeatsInput, AJsonCodecDecodesTheMessageAndKeepsTheOtherFields) {
   RunningBeats beats({}, "json");
   LumberjackClient client(beats.port());
-  ASSERT_TRUE(client.send(lumberjack_window(1) +
-                          lumberjack_json(1, R"({"message":"{\"user\":\"ann\",\"n\":3}","log":{"offset":9}})")));
+  ASSERT_TRUE(client.send(
+      lumberjack_window(1) +
+      lumberjack_json(1, R"({"message":"{\"user\":\"ann\",\"n\":3}","log":{"offset":9}})")));
   beats.ctx.wait(1);
   auto events = beats.ctx.events();
   ASSERT_EQ(events.size(), 1u);
@@ -214,9 +224,11 @@ TEST(BeatsInput, CompressedWindowsAndVersionOneFramesAreAckedInTheirVersion) {
   RunningBeats beats({});
   LumberjackClient v2(beats.port()), v1(beats.port());
   std::string inner;
-  for (uint32_t seq = 1; seq <= 50; ++seq) inner += lumberjack_json(seq, R"({"message":"m)" + std::to_string(seq) + "\"}");
+  for (uint32_t seq = 1; seq <= 50; ++seq)
+    inner += lumberjack_json(seq, R"({"message":"m)" + std::to_string(seq) + "\"}");
   ASSERT_TRUE(v2.send(lumberjack_window(50) + lumberjack_compressed(inner)));
-  ASSERT_TRUE(v1.send(lumberjack_window(1, '1') + lumberjack_pairs(1, {{"line", "old forwarder"}, {"file", "/x"}})));
+  ASSERT_TRUE(v1.send(lumberjack_window(1, '1') +
+                      lumberjack_pairs(1, {{"line", "old forwarder"}, {"file", "/x"}})));
   uint64_t batch = beats.ctx.wait(51);
   beats.input().committed(batch);
   EXPECT_EQ(v2.read_ack(5s), std::optional<uint32_t>(50));
@@ -224,14 +236,16 @@ TEST(BeatsInput, CompressedWindowsAndVersionOneFramesAreAckedInTheirVersion) {
   EXPECT_EQ(v1.read(6, 5s), "1A\x00\x00\x00\x01"s);
   bool found = false;
   for (const Event& e : beats.ctx.events())
-    found = found || (field(e, "message") == "old forwarder" && field(e, "file") == "/x" && field(e, "line") == "<missing>");
+    found = found || (field(e, "message") == "old forwarder" && field(e, "file") == "/x" &&
+                      field(e, "line") == "<missing>");
   EXPECT_TRUE(found);
 }
 
 TEST(BeatsInput, PartialCommitsAckWhatIsDeliveredSoFar) {
   RunningBeats beats({});
   LumberjackClient client(beats.port());
-  ASSERT_TRUE(client.send(lumberjack_window(4) + lumberjack_json(1, "{}") + lumberjack_json(2, "{}")));
+  ASSERT_TRUE(
+      client.send(lumberjack_window(4) + lumberjack_json(1, "{}") + lumberjack_json(2, "{}")));
   uint64_t first = beats.ctx.wait(2);
   ASSERT_TRUE(client.send(lumberjack_json(3, "{}") + lumberjack_json(4, "{}")));
   uint64_t second = beats.ctx.wait(4);
@@ -246,9 +260,10 @@ TEST(BeatsInput, MalformedAndOversizedFramesCloseOnlyTheirConnection) {
   RunningBeats beats(testing::opts({{"max_frame_size", Value("1KiB")}}));
   LumberjackClient good(beats.port());
   using namespace std::string_literals;
-  for (const std::string& bad : {"GET / HTTP/1.1\r\nHost: x\r\n\r\n"s,
-                                 lumberjack_window(1) + lumberjack_json(1, "{\"m\":\"" + std::string(2000, 'x') + "\"}"),
-                                 "2C\x00\x00\x00\x05hello"s}) {
+  for (const std::string& bad :
+       {"GET / HTTP/1.1\r\nHost: x\r\n\r\n"s,
+        lumberjack_window(1) + lumberjack_json(1, "{\"m\":\"" + std::string(2000, 'x') + "\"}"),
+        "2C\x00\x00\x00\x05hello"s}) {
     LumberjackClient client(beats.port());
     ASSERT_TRUE(client.send(bad));
     EXPECT_EQ(client.read(1, 5s), "");
@@ -279,7 +294,8 @@ TEST(BeatsInput, AConnectionThatNeverSendsIsClosedToo) {
 TEST(BeatsInput, KeepAliveAcksGoOutWhileTheOutputsHoldTheWindow) {
   RunningBeats beats(testing::opts({{"client_inactivity_timeout", Value(1)}}));
   LumberjackClient client(beats.port());
-  ASSERT_TRUE(client.send(lumberjack_window(2) + lumberjack_json(1, "{}") + lumberjack_json(2, "{}")));
+  ASSERT_TRUE(
+      client.send(lumberjack_window(2) + lumberjack_json(1, "{}") + lumberjack_json(2, "{}")));
   uint64_t batch = beats.ctx.wait(2);
   // Nothing delivered yet: acks of seq 0 keep the client waiting, and the
   // connection is not closed as idle although it sends nothing.
@@ -341,7 +357,8 @@ TEST(BeatsInput, ConfigErrorsNameTheOption) {
                       {"ssl_certificate", Value("/nonexistent.crt")},
                       {"ssl_key", Value("/nonexistent.key")}}),
        "ssl_certificate: cannot load `/nonexistent.crt`"},
-      {testing::opts({{"enrich", Value(Array{Value("everything")})}}), "enrich: unknown enrichment `everything`"},
+      {testing::opts({{"enrich", Value(Array{Value("everything")})}}),
+       "enrich: unknown enrichment `everything`"},
       {testing::opts({{"enrich", Value(Array{Value("all"), Value("source_metadata")})}}),
        "enrich: `all` must be the only value"},
       {testing::opts({{"enrich", Value(Array{Value("none")})}, {"include_codec_tag", Value(true)}}),
@@ -353,8 +370,10 @@ TEST(BeatsInput, ConfigErrorsNameTheOption) {
       {testing::opts({{"ssl_certificate_authorities", Value(ca)}}),
        "ssl_certificate_authorities: ssl_certificate_authorities needs ssl_client_authentication"},
       {testing::opts({{"ssl", Value(true)}}), "ssl: `ssl` is obsolete: use `ssl_enabled` instead"},
-      {testing::opts({{"ssl_verify_mode", Value("peer")}}), "ssl_verify_mode: `ssl_verify_mode` is obsolete"},
-      {testing::opts({{"tls_min_version", Value(1.2)}}), "tls_min_version: `tls_min_version` is obsolete"},
+      {testing::opts({{"ssl_verify_mode", Value("peer")}}),
+       "ssl_verify_mode: `ssl_verify_mode` is obsolete"},
+      {testing::opts({{"tls_min_version", Value(1.2)}}),
+       "tls_min_version: `tls_min_version` is obsolete"},
   };
   for (const Bad& c : cases) {
     std::string got = option_of(c.given);
@@ -371,7 +390,10 @@ class BeatsTls : public ::testing::Test {
     delete certs_;
     certs_ = nullptr;
   }
-  void SetUp() override { ASSERT_TRUE(certs_->ok()) << "openssl could not make the test certificates in " << certs_->dir(); }
+  void SetUp() override {
+    ASSERT_TRUE(certs_->ok()) << "openssl could not make the test certificates in "
+                              << certs_->dir();
+  }
   static std::string path(const char* name) { return certs_->path(name); }
   static Object tls_options(const char* client_auth) {
     return testing::opts({{"ssl_enabled", Value(true)},
@@ -385,10 +407,12 @@ class BeatsTls : public ::testing::Test {
 
 TEST_F(BeatsTls, AClientWithACertificateFromTheAuthorityIsServedAndAcked) {
   RunningBeats beats(tls_options("required"));
-  LumberjackClient client(beats.port(), LumberjackClient::Tls{path("ca.crt"), path("client.crt"), path("client.key")});
+  LumberjackClient client(
+      beats.port(), LumberjackClient::Tls{path("ca.crt"), path("client.crt"), path("client.key")});
   ASSERT_TRUE(client.connected());
   std::string inner;
-  for (uint32_t seq = 1; seq <= 10; ++seq) inner += lumberjack_json(seq, R"({"message":"over tls"})");
+  for (uint32_t seq = 1; seq <= 10; ++seq)
+    inner += lumberjack_json(seq, R"({"message":"over tls"})");
   ASSERT_TRUE(client.send(lumberjack_window(10) + lumberjack_compressed(inner)));
   beats.input().committed(beats.ctx.wait(10));
   EXPECT_EQ(client.read_ack(5s), std::optional<uint32_t>(10));
@@ -397,8 +421,9 @@ TEST_F(BeatsTls, AClientWithACertificateFromTheAuthorityIsServedAndAcked) {
 
 TEST_F(BeatsTls, ClientsWithoutATrustedCertificateAreRefusedWhenOneIsRequired) {
   RunningBeats beats(tls_options("required"));
-  for (auto tls : {LumberjackClient::Tls{path("ca.crt"), "", ""},
-                   LumberjackClient::Tls{path("ca.crt"), path("stranger.crt"), path("stranger.key")}}) {
+  for (auto tls :
+       {LumberjackClient::Tls{path("ca.crt"), "", ""},
+        LumberjackClient::Tls{path("ca.crt"), path("stranger.crt"), path("stranger.key")}}) {
     LumberjackClient client(beats.port(), tls);
     // TLS 1.3 reports the refusal after the handshake: the first read fails.
     if (client.connected()) {
@@ -436,7 +461,8 @@ TEST_F(BeatsTls, SslPeerMetadataTellsWhoTheClientIs) {
     options.set("enrich", Value(Array{Value("ssl_peer_metadata")}));
     options.set("ecs_compatibility", Value(ecs));
     RunningBeats beats(options);
-    LumberjackClient with(beats.port(), LumberjackClient::Tls{path("ca.crt"), path("client.crt"), path("client.key")});
+    LumberjackClient with(beats.port(), LumberjackClient::Tls{path("ca.crt"), path("client.crt"),
+                                                              path("client.key")});
     ASSERT_TRUE(with.send(lumberjack_window(1) + lumberjack_json(1, "{}")));
     beats.ctx.wait(1);
     LumberjackClient without(beats.port(), LumberjackClient::Tls{path("ca.crt"), "", ""});
@@ -446,12 +472,19 @@ TEST_F(BeatsTls, SslPeerMetadataTellsWhoTheClientIs) {
     ASSERT_EQ(events.size(), 2u);
     const bool legacy = std::string(ecs) == "disabled";
     EXPECT_EQ(field(events[0], "[@metadata][tls_peer][status]"), "verified") << ecs;
-    EXPECT_EQ(field(events[0], legacy ? "[@metadata][tls_peer][subject]" : "[@metadata][input][beats][tls][client][subject]"),
-              "CN=beat-client") << ecs;
-    EXPECT_EQ(field(events[0], legacy ? "[@metadata][tls_peer][protocol]" : "[@metadata][input][beats][tls][version_protocol]"),
-              "TLSv1.3") << ecs;
-    EXPECT_NE(field(events[0], legacy ? "[@metadata][tls_peer][cipher_suite]" : "[@metadata][input][beats][tls][cipher]")
-                  .find("TLS_"), std::string::npos) << ecs;
+    EXPECT_EQ(field(events[0], legacy ? "[@metadata][tls_peer][subject]"
+                                      : "[@metadata][input][beats][tls][client][subject]"),
+              "CN=beat-client")
+        << ecs;
+    EXPECT_EQ(field(events[0], legacy ? "[@metadata][tls_peer][protocol]"
+                                      : "[@metadata][input][beats][tls][version_protocol]"),
+              "TLSv1.3")
+        << ecs;
+    EXPECT_NE(field(events[0], legacy ? "[@metadata][tls_peer][cipher_suite]"
+                                      : "[@metadata][input][beats][tls][cipher]")
+                  .find("TLS_"),
+              std::string::npos)
+        << ecs;
     EXPECT_EQ(field(events[1], "[@metadata][tls_peer][status]"), "unverified") << ecs;
     EXPECT_EQ(field(events[1], "[@metadata][tls_peer][subject]"), "<missing>") << ecs;
     // source_metadata was not asked for.

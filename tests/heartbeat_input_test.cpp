@@ -20,8 +20,10 @@ using namespace std::chrono_literals;
 
 std::unique_ptr<HeartbeatInput> make_heartbeat(const Object& given) {
   PluginEnv env;
-  Settings settings = testing::settings_with_defaults(*find_plugin(PluginKind::Input, "heartbeat"), given);
-  return std::make_unique<HeartbeatInput>(PluginArgs{"heartbeat", "heartbeat_1", settings, env, nullptr});
+  Settings settings =
+      testing::settings_with_defaults(*find_plugin(PluginKind::Input, "heartbeat"), given);
+  return std::make_unique<HeartbeatInput>(
+      PluginArgs{"heartbeat", "heartbeat_1", settings, env, nullptr});
 }
 
 struct Case {
@@ -33,20 +35,28 @@ struct Case {
 TEST(HeartbeatInput, EventsForEachMessageAndMode) {
   const std::vector<Case> cases = {
       {"default", {}, R"({"host":"HOST","message":"ok"})"},
-      {"own message", testing::opts({{"message", Value("alive")}}), R"({"host":"HOST","message":"alive"})"},
-      {"legacy magic epoch", testing::opts({{"message", Value("epoch")}}), R"({"clock":1700000000,"host":"HOST"})"},
-      {"legacy magic sequence", testing::opts({{"message", Value("sequence")}}), R"({"clock":7,"host":"HOST"})"},
+      {"own message", testing::opts({{"message", Value("alive")}}),
+       R"({"host":"HOST","message":"alive"})"},
+      {"legacy magic epoch", testing::opts({{"message", Value("epoch")}}),
+       R"({"clock":1700000000,"host":"HOST"})"},
+      {"legacy magic sequence", testing::opts({{"message", Value("sequence")}}),
+       R"({"clock":7,"host":"HOST"})"},
       {"sequence option keeps the message", testing::opts({{"sequence", Value("sequence")}}),
        R"({"clock":7,"host":"HOST","message":"ok"})"},
-      {"ecs default", testing::opts({{"ecs_compatibility", Value("v8")}}), R"({"host":{"name":"HOST"},"message":"ok"})"},
-      {"ecs sequence", testing::opts({{"ecs_compatibility", Value("v1")}, {"sequence", Value("sequence")}}),
+      {"ecs default", testing::opts({{"ecs_compatibility", Value("v8")}}),
+       R"({"host":{"name":"HOST"},"message":"ok"})"},
+      {"ecs sequence",
+       testing::opts({{"ecs_compatibility", Value("v1")}, {"sequence", Value("sequence")}}),
        R"({"event":{"sequence":7},"host":{"name":"HOST"},"message":"ok"})"},
-      {"ecs epoch", testing::opts({{"ecs_compatibility", Value("v8")}, {"sequence", Value("epoch")}}),
+      {"ecs epoch",
+       testing::opts({{"ecs_compatibility", Value("v8")}, {"sequence", Value("epoch")}}),
        R"({"event":{"sequence":1700000000},"host":{"name":"HOST"},"message":"ok"})"},
       // ECS mode does not read magic messages: "epoch" is just the message.
-      {"ecs magic message is text", testing::opts({{"ecs_compatibility", Value("v8")}, {"message", Value("epoch")}}),
+      {"ecs magic message is text",
+       testing::opts({{"ecs_compatibility", Value("v8")}, {"message", Value("epoch")}}),
        R"({"host":{"name":"HOST"},"message":"epoch"})"},
-      {"sequence none", testing::opts({{"sequence", Value("none")}, {"message", Value("sequence")}}),
+      {"sequence none",
+       testing::opts({{"sequence", Value("none")}, {"message", Value("sequence")}}),
        R"({"host":"HOST","message":"sequence"})"},
   };
   for (const Case& c : cases) {
@@ -59,7 +69,8 @@ TEST(HeartbeatInput, EventsForEachMessageAndMode) {
     ASSERT_TRUE(parse_json(expected, &want, nullptr)) << c.name;
     Object got = e.fields();
     got.erase("@timestamp");
-    EXPECT_EQ(Value(got), want) << c.name << ": " << testing::fields_json_without(e, {"@timestamp"});
+    EXPECT_EQ(Value(got), want) << c.name << ": "
+                                << testing::fields_json_without(e, {"@timestamp"});
   }
 }
 
@@ -75,7 +86,8 @@ class Collecting : public InputContext {
 };
 
 TEST(HeartbeatInput, CountEventsNumberedFromOne) {
-  auto hb = make_heartbeat(testing::opts({{"count", Value(3)}, {"interval", Value(0)}, {"message", Value("sequence")}}));
+  auto hb = make_heartbeat(
+      testing::opts({{"count", Value(3)}, {"interval", Value(0)}, {"message", Value("sequence")}}));
   Collecting ctx;
   hb->run(ctx);
   ASSERT_EQ(ctx.events.size(), 3u);
@@ -104,7 +116,8 @@ TEST_F(HeartbeatE2E, BeatsThroughTheBinaryIntoAFile) {
   testing::Logpipe lp(dir_, "hb",
                       "input { heartbeat { interval => 0.05 count => 5 sequence => \"sequence\" "
                       "ecs_compatibility => \"v8\" } }\n"
-                      "output { file { path => \"" + out + "\" codec => json_lines } }\n");
+                      "output { file { path => \"" +
+                          out + "\" codec => json_lines } }\n");
   ASSERT_EQ(lp.wait(30), 0) << lp.log();
   auto lines = testing::split_lines(testing::read_text_file(out));
   ASSERT_EQ(lines.size(), 5u) << lp.log();

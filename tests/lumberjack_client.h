@@ -53,7 +53,8 @@ class LumberjackClient {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (out.size() < n) {
       if (!(ssl_ && SSL_pending(ssl_) > 0)) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;

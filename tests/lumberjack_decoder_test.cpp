@@ -17,11 +17,14 @@ using namespace std::string_literals;
 // Records what the decoder hands on, as text: "W2:3", "J2:1:{...}", "D1:7:k=v,".
 struct Recorder : LumberjackHandler {
   std::vector<std::string> seen;
-  void on_window(char v, uint32_t size) override { seen.push_back("W"s + v + ":" + std::to_string(size)); }
+  void on_window(char v, uint32_t size) override {
+    seen.push_back("W"s + v + ":" + std::to_string(size));
+  }
   void on_json(char v, uint32_t seq, std::string_view json) override {
     seen.push_back("J"s + v + ":" + std::to_string(seq) + ":" + std::string(json));
   }
-  void on_pairs(char v, uint32_t seq, const std::vector<std::pair<std::string_view, std::string_view>>& pairs) override {
+  void on_pairs(char v, uint32_t seq,
+                const std::vector<std::pair<std::string_view, std::string_view>>& pairs) override {
     std::string s = "D"s + v + ":" + std::to_string(seq) + ":";
     for (auto& [k, val] : pairs) s += std::string(k) + "=" + std::string(val) + ",";
     seen.push_back(s);
@@ -55,11 +58,13 @@ TEST(LumberjackDecoder, AnySlicingGivesTheSameFrames) {
 }
 
 TEST(LumberjackDecoder, BuildersWriteTheSameBytesAsTheProtocolDescription) {
-  EXPECT_EQ(lumberjack_window(2) + lumberjack_json(1, "{\"a\":1}") + lumberjack_json(2, "{\"b\":\"x\"}"),
-            kWindowAndTwoFrames);
+  EXPECT_EQ(
+      lumberjack_window(2) + lumberjack_json(1, "{\"a\":1}") + lumberjack_json(2, "{\"b\":\"x\"}"),
+      kWindowAndTwoFrames);
   EXPECT_EQ(lumberjack_ack('2', 5), "2A\x00\x00\x00\x05"s);
   EXPECT_EQ(lumberjack_ack('1', 0x01020304), "1A\x01\x02\x03\x04"s);
-  EXPECT_EQ(lumberjack_pairs(7, {{"line", "hi"}}), "1D\x00\x00\x00\x07\x00\x00\x00\x01\x00\x00\x00\x04line\x00\x00\x00\x02hi"s);
+  EXPECT_EQ(lumberjack_pairs(7, {{"line", "hi"}}),
+            "1D\x00\x00\x00\x07\x00\x00\x00\x01\x00\x00\x00\x04line\x00\x00\x00\x02hi"s);
 }
 
 TEST(LumberjackDecoder, CompressedFrameHoldsFurtherFrames) {
@@ -67,9 +72,12 @@ TEST(LumberjackDecoder, CompressedFrameHoldsFurtherFrames) {
   // Made with zlib directly, not with the builder under test.
   uLongf size = compressBound(inner.size());
   std::string z(size, '\0');
-  ASSERT_EQ(compress(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(inner.data()), inner.size()), Z_OK);
+  ASSERT_EQ(compress(reinterpret_cast<Bytef*>(z.data()), &size,
+                     reinterpret_cast<const Bytef*>(inner.data()), inner.size()),
+            Z_OK);
   z.resize(size);
-  std::string frame = "2C"s + char(size >> 24) + char(size >> 16) + char(size >> 8) + char(size) + z;
+  std::string frame =
+      "2C"s + char(size >> 24) + char(size >> 16) + char(size >> 8) + char(size) + z;
   EXPECT_EQ(frame, lumberjack_compressed(inner));
   Recorder r;
   LumberjackDecoder d;
@@ -80,7 +88,9 @@ TEST(LumberjackDecoder, CompressedFrameHoldsFurtherFrames) {
 TEST(LumberjackDecoder, VersionOneKeyValueFrames) {
   Recorder r;
   LumberjackDecoder d;
-  ASSERT_TRUE(d.feed(lumberjack_window(1, '1') + lumberjack_pairs(1, {{"line", "hello"}, {"file", "/var/log/x"}}), r));
+  ASSERT_TRUE(d.feed(
+      lumberjack_window(1, '1') + lumberjack_pairs(1, {{"line", "hello"}, {"file", "/var/log/x"}}),
+      r));
   EXPECT_EQ(r.seen, (std::vector<std::string>{"W1:1", "D1:1:line=hello,file=/var/log/x,"}));
 }
 
@@ -102,9 +112,13 @@ TEST(LumberjackDecoder, BadInputIsRefusedWithAReason) {
       {"oversized json", "2J\x00\x00\x00\x01\x7f\xff\xff\xff"s, "over the limit of 1024"},
       {"oversized compressed", "2C\x10\x00\x00\x00"s, "over the limit of 1024"},
       {"absurd pair count", "1D\x00\x00\x00\x01\xff\xff\xff\xff"s, "over the limit"},
-      {"corrupt zlib", "2C\x00\x00\x00\x04" "abcd"s, "corrupt or truncated zlib"},
+      {"corrupt zlib",
+       "2C\x00\x00\x00\x04"
+       "abcd"s,
+       "corrupt or truncated zlib"},
       {"inflates too far", lumberjack_compressed(bomb_inner), "inflates past the limit of 4096"},
-      {"partial frame inside", lumberjack_compressed(lumberjack_json(1, "{}").substr(0, 8)), "ends inside a frame"},
+      {"partial frame inside", lumberjack_compressed(lumberjack_json(1, "{}").substr(0, 8)),
+       "ends inside a frame"},
   };
   for (const BadInput& c : cases) {
     Recorder r;

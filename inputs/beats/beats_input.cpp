@@ -21,13 +21,17 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-const char* const kEnrichments[] = {"codec_metadata", "source_metadata", "ssl_peer_metadata", "all", "none"};
+const char* const kEnrichments[] = {"codec_metadata", "source_metadata", "ssl_peer_metadata", "all",
+                                    "none"};
 
 // Logstash 8 refuses these; so do we, naming what replaced them.
 const std::pair<const char*, const char*> kObsolete[] = {
-    {"ssl", "ssl_enabled"},           {"ssl_peer_metadata", "enrich"},
-    {"ssl_verify_mode", "ssl_client_authentication"}, {"cipher_suites", "ssl_cipher_suites"},
-    {"tls_min_version", "ssl_supported_protocols"},   {"tls_max_version", "ssl_supported_protocols"}};
+    {"ssl", "ssl_enabled"},
+    {"ssl_peer_metadata", "enrich"},
+    {"ssl_verify_mode", "ssl_client_authentication"},
+    {"cipher_suites", "ssl_cipher_suites"},
+    {"tls_min_version", "ssl_supported_protocols"},
+    {"tls_max_version", "ssl_supported_protocols"}};
 
 }  // namespace
 
@@ -57,8 +61,11 @@ const OptionSchema<O>& beats_schema() {
   static const OptionSchema<O> schema = [] {
     OptionSchema<O> s;
     s.string("host", &O::host, "Address to listen on.").fallback("0.0.0.0");
-    s.integer("port", &O::port, "Port to listen on (Beats send to 5044).").required().range(0, 65535);
-    s.boolean("ssl_enabled", &O::ssl_enabled, "Speak TLS (needs ssl_certificate and ssl_key).").fallback(false);
+    s.integer("port", &O::port, "Port to listen on (Beats send to 5044).")
+        .required()
+        .range(0, 65535);
+    s.boolean("ssl_enabled", &O::ssl_enabled, "Speak TLS (needs ssl_certificate and ssl_key).")
+        .fallback(false);
     s.path("ssl_certificate", &O::ssl_certificate, "PEM file of the server certificate (chain).");
     s.path("ssl_key", &O::ssl_key, "PEM file of the certificate's private key.");
     s.password("ssl_key_passphrase", &O::ssl_key_passphrase, "Passphrase of an encrypted ssl_key.");
@@ -71,32 +78,40 @@ const OptionSchema<O>& beats_schema() {
     s.strings("ssl_supported_protocols", &O::ssl_supported_protocols,
               "TLS versions allowed: TLSv1.1, TLSv1.2, TLSv1.3.")
         .fallback(Value(Array{Value("TLSv1.2"), Value("TLSv1.3")}));
-    s.strings("ssl_cipher_suites", &O::ssl_cipher_suites, "Cipher suites allowed (OpenSSL names); default OpenSSL's.");
+    s.strings("ssl_cipher_suites", &O::ssl_cipher_suites,
+              "Cipher suites allowed (OpenSSL names); default OpenSSL's.");
     s.integer("ssl_handshake_timeout", &O::ssl_handshake_timeout,
               "Milliseconds a TLS handshake may take before the connection is closed.")
         .fallback(10000)
         .at_least(1);
     for (const auto& [name, instead] : kObsolete)
       s.accepted(name, OptionType::Any, std::string("Obsolete: refused; use `") + instead + "`.");
-    s.duration("client_inactivity_timeout", &O::client_inactivity_timeout, 1,
-               "Close a connection that sent nothing for this long (and waits for no ack); seconds.")
+    s.duration(
+         "client_inactivity_timeout", &O::client_inactivity_timeout, 1,
+         "Close a connection that sent nothing for this long (and waits for no ack); seconds.")
         .fallback(60);
     s.boolean("include_codec_tag", &O::include_codec_tag,
-              "Deprecated (use enrich): tag events beats_input_codec_<codec>_applied or beats_input_raw_event; "
+              "Deprecated (use enrich): tag events beats_input_codec_<codec>_applied or "
+              "beats_input_raw_event; "
               "default: whether enrich has codec_metadata.");
     s.boolean("add_hostname", &O::add_hostname,
-              "Deprecated: copy [beat][hostname] to host (ECS: [@metadata][input][beats][host][name]) when unset.")
+              "Deprecated: copy [beat][hostname] to host (ECS: "
+              "[@metadata][input][beats][host][name]) when unset.")
         .fallback(false);
     s.strings("enrich", &O::enrich,
               "What to add: codec_metadata (the codec tags), source_metadata (the peer address), "
-              "ssl_peer_metadata (the client certificate), or one of all, none; default codec_metadata and "
+              "ssl_peer_metadata (the client certificate), or one of all, none; default "
+              "codec_metadata and "
               "source_metadata.");
-    s.string("ecs_compatibility", &O::ecs_compatibility, "Field names: disabled (legacy), v1 or v8 (ECS).")
+    s.string("ecs_compatibility", &O::ecs_compatibility,
+             "Field names: disabled (legacy), v1 or v8 (ECS).")
         .fallback("disabled")
         .one_of({"disabled", "v1", "v8"});
-    s.accepted("executor_threads", OptionType::Number, "Accepted; one event loop serves every connection.")
+    s.accepted("executor_threads", OptionType::Number,
+               "Accepted; one event loop serves every connection.")
         .no_effect();
-    s.accepted("event_loop_threads", OptionType::Number, "Accepted; one event loop serves every connection.")
+    s.accepted("event_loop_threads", OptionType::Number,
+               "Accepted; one event loop serves every connection.")
         .no_effect();
     s.bytes("max_frame_size", &O::max_frame_size,
             "logpipe: the largest frame accepted; a bigger one closes the connection.")
@@ -112,10 +127,13 @@ const OptionSchema<O>& beats_schema() {
 O checked_options(const PluginArgs& args) {
   for (const auto& [name, instead] : kObsolete)
     if (args.settings.has(name))
-      throw OptionError(name, std::string("`") + name + "` is obsolete: use `" + instead + "` instead");
+      throw OptionError(name,
+                        std::string("`") + name + "` is obsolete: use `" + instead + "` instead");
   O o = beats_schema().bind(args.settings);
   if (args.settings.has("enrich") && o.include_codec_tag)
-    throw OptionError("include_codec_tag", "both `enrich` and (deprecated) `include_codec_tag` were given; use only `enrich`");
+    throw OptionError(
+        "include_codec_tag",
+        "both `enrich` and (deprecated) `include_codec_tag` were given; use only `enrich`");
   if (!args.settings.has("enrich")) o.enrich = {"codec_metadata", "source_metadata"};
   for (const std::string& e : o.enrich) {
     if ((e == "all" || e == "none") && o.enrich.size() > 1)
@@ -123,19 +141,26 @@ O checked_options(const PluginArgs& args) {
     bool known = false;
     for (const char* k : kEnrichments) known = known || e == k;
     if (!known)
-      throw OptionError("enrich", "unknown enrichment `" + e +
-                                      "` (codec_metadata, source_metadata, ssl_peer_metadata, all, none)");
+      throw OptionError("enrich",
+                        "unknown enrichment `" + e +
+                            "` (codec_metadata, source_metadata, ssl_peer_metadata, all, none)");
   }
   bool client_auth = o.ssl_client_authentication != "none";
   if (client_auth && o.ssl_certificate_authorities.empty())
+    throw OptionError(
+        "ssl_certificate_authorities",
+        "ssl_certificate_authorities is required with ssl_client_authentication => \"" +
+            o.ssl_client_authentication + "\"");
+  if (!client_auth && args.settings.has("ssl_certificate_authorities") &&
+      !o.ssl_certificate_authorities.empty())
     throw OptionError("ssl_certificate_authorities",
-                      "ssl_certificate_authorities is required with ssl_client_authentication => \"" +
-                          o.ssl_client_authentication + "\"");
-  if (!client_auth && args.settings.has("ssl_certificate_authorities") && !o.ssl_certificate_authorities.empty())
-    throw OptionError("ssl_certificate_authorities",
-                      "ssl_certificate_authorities needs ssl_client_authentication => \"optional\" or \"required\"");
-  if (std::find(o.enrich.begin(), o.enrich.end(), "ssl_peer_metadata") != o.enrich.end() && !client_auth)
-    throw OptionError("enrich", "enrich => [ssl_peer_metadata] needs ssl_client_authentication => \"optional\" or \"required\"");
+                      "ssl_certificate_authorities needs ssl_client_authentication => \"optional\" "
+                      "or \"required\"");
+  if (std::find(o.enrich.begin(), o.enrich.end(), "ssl_peer_metadata") != o.enrich.end() &&
+      !client_auth)
+    throw OptionError("enrich",
+                      "enrich => [ssl_peer_metadata] needs ssl_client_authentication => "
+                      "\"optional\" or \"required\"");
   return o;
 }
 
@@ -150,7 +175,8 @@ bool enriched(const O& o, std::string_view what) {
 }  // namespace
 
 struct BeatsInput::Connection {
-  Connection(uint64_t id, Peer peer, LumberjackLimits limits) : id(id), peer(std::move(peer)), decoder(limits) {}
+  Connection(uint64_t id, Peer peer, LumberjackLimits limits)
+      : id(id), peer(std::move(peer)), decoder(limits) {}
   uint64_t id;
   Peer peer;
   LumberjackDecoder decoder;
@@ -245,18 +271,26 @@ BeatsInput::BeatsInput(const PluginArgs& args)
   plain_codec_ = codec_name == "plain" || !make_codec_;
   if (o_->include_codec_tag.value_or(enriched(*o_, "codec_metadata")))
     codec_tag_ = "beats_input_codec_" + codec_name + "_applied";
-  hostname_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "host" : "[@metadata][input][beats][host][name]");
+  hostname_field_ = FieldRef::parse(
+      o_->ecs_compatibility == "disabled" ? "host" : "[@metadata][input][beats][host][name]");
   // Timers are checked at least twice per shortest period.
-  sweep_ms_ = std::min<int64_t>(1000, keep_alive_ms(o_->client_inactivity_timeout.milliseconds()) / 2);
-  if (o_->ssl_enabled) sweep_ms_ = std::max<int64_t>(10, std::min(sweep_ms_, o_->ssl_handshake_timeout / 2));
+  sweep_ms_ =
+      std::min<int64_t>(1000, keep_alive_ms(o_->client_inactivity_timeout.milliseconds()) / 2);
+  if (o_->ssl_enabled)
+    sweep_ms_ = std::max<int64_t>(10, std::min(sweep_ms_, o_->ssl_handshake_timeout / 2));
   peer_metadata_ = enriched(*o_, "ssl_peer_metadata") && o_->ssl_enabled;
   const bool legacy = o_->ecs_compatibility == "disabled";
-  tls_protocol_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][protocol]" : "[@metadata][input][beats][tls][version_protocol]");
-  tls_subject_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][subject]" : "[@metadata][input][beats][tls][client][subject]");
-  tls_cipher_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][cipher_suite]" : "[@metadata][input][beats][tls][cipher]");
+  tls_protocol_field_ =
+      FieldRef::parse(legacy ? "[@metadata][tls_peer][protocol]"
+                             : "[@metadata][input][beats][tls][version_protocol]");
+  tls_subject_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][subject]"
+                                              : "[@metadata][input][beats][tls][client][subject]");
+  tls_cipher_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][cipher_suite]"
+                                             : "[@metadata][input][beats][tls][cipher]");
   if (enriched(*o_, "source_metadata"))
-    ip_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled" ? "[@metadata][ip_address]"
-                                                                    : "[@metadata][input][beats][host][ip]");
+    ip_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled"
+                                    ? "[@metadata][ip_address]"
+                                    : "[@metadata][input][beats][host][ip]");
 }
 
 BeatsInput::~BeatsInput() = default;
@@ -267,7 +301,8 @@ void BeatsInput::run(InputContext& ctx) {
   ctx_ = &ctx;
   server_.open();
   bound_port_ = server_.tcp_port();
-  log_info("beats {}: listening on port {}{}", id(), bound_port_.load(), o_->ssl_enabled ? " (TLS)" : "");
+  log_info("beats {}: listening on port {}{}", id(), bound_port_.load(),
+           o_->ssl_enabled ? " (TLS)" : "");
   server_.run(ctx.poll_interval_ms(), [&ctx] { return ctx.stopping(); });
   connections_.clear();
   ctx.flush();
@@ -289,7 +324,8 @@ void BeatsInput::decorate(Event& e, const Connection& c, bool raw) const {
     static const FieldRef beat_hostname = *FieldRef::parse("[beat][hostname]");
     if (const Value* h = e.get(beat_hostname)) e.set(*hostname_field_, Value(*h));
   }
-  if (!codec_tag_.empty()) e.add_tag(raw ? std::string_view("beats_input_raw_event") : std::string_view(codec_tag_));
+  if (!codec_tag_.empty())
+    e.add_tag(raw ? std::string_view("beats_input_raw_event") : std::string_view(codec_tag_));
 }
 
 void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event>& events) {
@@ -298,7 +334,9 @@ void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event
   // document's other fields (Logstash's order: the document wins).
   std::vector<Event> decoded;
   for (Event& doc : events) {
-    const char* line_field = doc.get_top("message") ? "message" : doc.get_top("line") ? "line" : nullptr;
+    const char* line_field = doc.get_top("message") ? "message"
+                             : doc.get_top("line")  ? "line"
+                                                    : nullptr;
     const Value* text = line_field ? doc.get_top(line_field) : nullptr;
     if (!text || text->is_null()) {
       decorate(doc, c, true);
@@ -374,7 +412,8 @@ void BeatsInput::on_data(uint64_t conn, std::string_view data, const Peer& peer)
   FrameSink sink(*this, c);
   if (!c.decoder.feed(data, sink)) {
     protocol_errors_.fetch_add(1, std::memory_order_relaxed);
-    log_warn("beats {}: closing the connection from {}:{}: {}", id(), peer.host, peer.port, c.decoder.error());
+    log_warn("beats {}: closing the connection from {}:{}: {}", id(), peer.host, peer.port,
+             c.decoder.error());
     server_.close_soon(conn);
   }
   if (ctx_->congested()) server_.pause_reading(true);
@@ -453,8 +492,8 @@ void BeatsInput::keep_alive_and_expire(int64_t now) {
         c.handshaken = true;  // done, the client just has not sent yet
         if (peer_metadata_) c.tls = server_.tls_peer(conn_id);
       } else {
-        log_warn("beats {}: closing the connection from {}:{}: no TLS handshake within {} ms", id(), c.peer.host,
-                 c.peer.port, o_->ssl_handshake_timeout);
+        log_warn("beats {}: closing the connection from {}:{}: no TLS handshake within {} ms", id(),
+                 c.peer.host, c.peer.port, o_->ssl_handshake_timeout);
         server_.close_soon(conn_id);
         continue;
       }
@@ -466,8 +505,8 @@ void BeatsInput::keep_alive_and_expire(int64_t now) {
         c.last_write_ms = now;
       }
     } else if (idle_ms > 0 && now - c.last_read_ms >= idle_ms) {
-      log_info("beats {}: closing the connection from {}:{}, idle for {} s", id(), c.peer.host, c.peer.port,
-               idle_ms / 1000);
+      log_info("beats {}: closing the connection from {}:{}, idle for {} s", id(), c.peer.host,
+               c.peer.port, idle_ms / 1000);
       server_.close_soon(conn_id);
     }
   }
@@ -475,11 +514,20 @@ void BeatsInput::keep_alive_and_expire(int64_t now) {
 
 void BeatsInput::collect_metrics(PluginMetrics& out) const {
   using K = PluginMetric::Kind;
-  auto get = [](const std::atomic<uint64_t>& a) { return double(a.load(std::memory_order_relaxed)); };
+  auto get = [](const std::atomic<uint64_t>& a) {
+    return double(a.load(std::memory_order_relaxed));
+  };
   server_.collect_metrics(out);
   out.push_back({"frames_total", "Lumberjack data frames received.", K::Counter, {}, get(frames_)});
-  out.push_back({"acks_total", "Ack frames sent after the outputs accepted the events.", K::Counter, {}, get(acks_sent_)});
-  out.push_back({"protocol_errors_total", "Connections closed for a malformed or oversized frame.", K::Counter, {},
+  out.push_back({"acks_total",
+                 "Ack frames sent after the outputs accepted the events.",
+                 K::Counter,
+                 {},
+                 get(acks_sent_)});
+  out.push_back({"protocol_errors_total",
+                 "Connections closed for a malformed or oversized frame.",
+                 K::Counter,
+                 {},
                  get(protocol_errors_)});
 }
 
@@ -488,7 +536,8 @@ PluginInfo beats_input_info() {
   info.name = "beats";
   info.kind = PluginKind::Input;
   info.description =
-      "Receives events from Elastic Beats over Lumberjack v2 (optionally TLS); acks once the outputs accepted them.";
+      "Receives events from Elastic Beats over Lumberjack v2 (optionally TLS); acks once the "
+      "outputs accepted them.";
   info.default_codec = "plain";
   info.options = beats_schema().specs();
   info.make_input = [](const PluginArgs& args) -> std::unique_ptr<Input> {

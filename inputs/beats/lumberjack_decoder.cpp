@@ -103,7 +103,8 @@ LumberjackDecoder::Step LumberjackDecoder::next_frame(std::string_view in, size_
       if (need(10)) return Step::NeedMore;
       uint32_t seq = read_u32(in, 2), count = read_u32(in, 6);
       // Each pair takes at least 8 bytes: a count past that cannot be honest.
-      if (uint64_t{count} * 8 > limits_.max_payload) return too_big(uint64_t{count} * 8, "a data frame");
+      if (uint64_t{count} * 8 > limits_.max_payload)
+        return too_big(uint64_t{count} * 8, "a data frame");
       size_t at = 10;
       pairs_.clear();
       for (uint32_t i = 0; i < count; ++i) {
@@ -111,7 +112,8 @@ LumberjackDecoder::Step LumberjackDecoder::next_frame(std::string_view in, size_
         for (auto& part : kv) {
           if (need(at + 4)) return Step::NeedMore;
           uint32_t len = read_u32(in, at);
-          if (at - 10 + len > limits_.max_payload) return too_big(at - 10 + uint64_t{len}, "a data frame");
+          if (at - 10 + len > limits_.max_payload)
+            return too_big(at - 10 + uint64_t{len}, "a data frame");
           if (need(at + 4 + len)) return Step::NeedMore;
           part = in.substr(at + 4, len);
           at += 4 + size_t{len};
@@ -145,7 +147,8 @@ bool LumberjackDecoder::inflate_frames(std::string_view compressed, LumberjackHa
     return false;
   }
   std::string out;
-  out.resize(std::min<size_t>(limits_.max_decompressed + 1, std::max<size_t>(compressed.size() * 4, 4096)));
+  out.resize(std::min<size_t>(limits_.max_decompressed + 1,
+                              std::max<size_t>(compressed.size() * 4, 4096)));
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
   z.avail_in = static_cast<uInt>(compressed.size());
   int rc = Z_OK;
@@ -166,7 +169,8 @@ bool LumberjackDecoder::inflate_frames(std::string_view compressed, LumberjackHa
   const char* msg = z.msg;
   inflateEnd(&z);
   if (produced > limits_.max_decompressed) {
-    error_ = "a compressed frame inflates past the limit of " + std::to_string(limits_.max_decompressed) + " bytes";
+    error_ = "a compressed frame inflates past the limit of " +
+             std::to_string(limits_.max_decompressed) + " bytes";
     return false;
   }
   if (rc != Z_STREAM_END) {
@@ -209,7 +213,8 @@ std::string lumberjack_json(uint32_t seq, std::string_view json) {
   return out;
 }
 
-std::string lumberjack_pairs(uint32_t seq, const std::vector<std::pair<std::string, std::string>>& pairs) {
+std::string lumberjack_pairs(uint32_t seq,
+                             const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::string out{'1', 'D'};
   put_u32(out, seq);
   put_u32(out, static_cast<uint32_t>(pairs.size()));
@@ -225,8 +230,9 @@ std::string lumberjack_pairs(uint32_t seq, const std::vector<std::pair<std::stri
 std::string lumberjack_compressed(std::string_view frames, int level, char version) {
   uLongf size = compressBound(static_cast<uLong>(frames.size()));
   std::string z(size, '\0');
-  if (compress2(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(frames.data()),
-                static_cast<uLong>(frames.size()), level) != Z_OK)
+  if (compress2(reinterpret_cast<Bytef*>(z.data()), &size,
+                reinterpret_cast<const Bytef*>(frames.data()), static_cast<uLong>(frames.size()),
+                level) != Z_OK)
     throw std::runtime_error("zlib: compress2 failed");
   z.resize(size);
   std::string out{version, 'C'};

@@ -34,8 +34,9 @@ class LumberjackHandler {
   virtual ~LumberjackHandler() = default;
   virtual void on_window(char version, uint32_t size) = 0;
   virtual void on_json(char version, uint32_t seq, std::string_view json) = 0;
-  virtual void on_pairs(char version, uint32_t seq,
-                        const std::vector<std::pair<std::string_view, std::string_view>>& pairs) = 0;
+  virtual void on_pairs(
+      char version, uint32_t seq,
+      const std::vector<std::pair<std::string_view, std::string_view>>& pairs) = 0;
 };
 
 struct LumberjackLimits {
@@ -72,7 +73,8 @@ std::string lumberjack_ack(char version, uint32_t seq);
 // Frame builders, for tests, benchmarks and clients.
 std::string lumberjack_window(uint32_t size, char version = '2');
 std::string lumberjack_json(uint32_t seq, std::string_view json);
-std::string lumberjack_pairs(uint32_t seq, const std::vector<std::pair<std::string, std::string>>& pairs);
+std::string lumberjack_pairs(uint32_t seq,
+                             const std::vector<std::pair<std::string, std::string>>& pairs);
 std::string lumberjack_compressed(std::string_view frames, int level = 6, char version = '2');
 
 }  // namespace logpipe

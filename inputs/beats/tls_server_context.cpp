@@ -65,14 +65,16 @@ std::shared_ptr<ssl_ctx_st> make_tls_server_context(const TlsServerOptions& o) {
     ERR_clear_error();
     bool new_ok = SSL_CTX_set_ciphersuites(ctx.get(), list.c_str()) == 1;
     ERR_clear_error();
-    if (!old_ok && !new_ok) throw OptionError("ssl_cipher_suites", "no cipher suite OpenSSL knows in `" + list + "`");
+    if (!old_ok && !new_ok)
+      throw OptionError("ssl_cipher_suites", "no cipher suite OpenSSL knows in `" + list + "`");
   }
   if (o.key_passphrase) {
     SSL_CTX_set_default_passwd_cb(ctx.get(), passphrase_callback);
     SSL_CTX_set_default_passwd_cb_userdata(ctx.get(), const_cast<std::string*>(&*o.key_passphrase));
   }
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), o.certificate.c_str()) != 1)
-    throw OptionError("ssl_certificate", "cannot load `" + o.certificate + "`: " + openssl_reason());
+    throw OptionError("ssl_certificate",
+                      "cannot load `" + o.certificate + "`: " + openssl_reason());
   if (SSL_CTX_use_PrivateKey_file(ctx.get(), o.key.c_str(), SSL_FILETYPE_PEM) != 1)
     throw OptionError("ssl_key", "cannot load `" + o.key + "`: " + openssl_reason());
   SSL_CTX_set_default_passwd_cb_userdata(ctx.get(), nullptr);
@@ -80,14 +82,16 @@ std::shared_ptr<ssl_ctx_st> make_tls_server_context(const TlsServerOptions& o) {
     throw OptionError("ssl_key", "the key does not match the certificate: " + openssl_reason());
   for (const std::string& ca : o.certificate_authorities) {
     if (SSL_CTX_load_verify_locations(ctx.get(), ca.c_str(), nullptr) != 1)
-      throw OptionError("ssl_certificate_authorities", "cannot load `" + ca + "`: " + openssl_reason());
+      throw OptionError("ssl_certificate_authorities",
+                        "cannot load `" + ca + "`: " + openssl_reason());
   }
   if (o.client_authentication != ClientAuthentication::None) {
     if (o.certificate_authorities.empty())
       throw OptionError("ssl_certificate_authorities",
                         "client authentication needs the authorities client certificates chain to");
     int mode = SSL_VERIFY_PEER;
-    if (o.client_authentication == ClientAuthentication::Required) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    if (o.client_authentication == ClientAuthentication::Required)
+      mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     SSL_CTX_set_verify(ctx.get(), mode, nullptr);
   }
   return ctx;
