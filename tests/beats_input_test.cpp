@@ -205,6 +205,18 @@ TEST(BeatsInput, AddHostnameCopiesTheBeatHostnameWhenHostIsMissing) {
   }
 }
 
+TEST(BeatsInput, AScalarMessageReachesTheCodecAsText) {
+  RunningBeats beats({});
+  LumberjackClient client(beats.port());
+  ASSERT_TRUE(client.send(lumberjack_window(2) + lumberjack_json(1, R"({"message":42})") +
+                          lumberjack_json(2, R"({"message":{"nested":true}})")));
+  beats.ctx.wait(2);
+  auto events = beats.ctx.events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(*events[0].get_top("message"), Value("42"));
+  EXPECT_TRUE(events[1].get_top("message")->is_object());
+}
+
 TEST(BeatsInput, AJsonCodecDecodesTheMessageAndKeepsTheOtherFields) {
   RunningBeats beats({}, "json");
   LumberjackClient client(beats.port());

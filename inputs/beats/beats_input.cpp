@@ -6,6 +6,7 @@
 #include "engine/codecs/iso8601.h"
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
+#include "engine/text/json_writer.h"
 #include "inputs/beats/tls_server_context.h"
 
 namespace logpipe {
@@ -342,6 +343,13 @@ void BeatsInput::deliver(Connection& c, const FrameMark& mark, std::vector<Event
       decorate(doc, c, true);
       decoded.push_back(std::move(doc));
       continue;
+    }
+    if (text->is_int() || text->is_float() || text->is_bool()) {
+      // The codec is given the text of a scalar (Logstash: to_s).
+      std::string as_text;
+      append_json(*text, as_text);
+      doc.set_top(line_field, Value(std::move(as_text)));
+      text = doc.get_top(line_field);
     }
     if (plain_codec_ || !text->is_string()) {
       // The plain codec makes `message` of the forwarder's `line` too.
