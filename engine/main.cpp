@@ -15,6 +15,7 @@
 #include "engine/api/monitoring_api.h"
 #include "engine/api/statsd_push.h"
 #include "engine/config/compiler.h"
+#include "engine/config/config_printer.h"
 #include "engine/config/parser.h"
 #include "engine/config/plugin_docs.h"
 #include "engine/runtime/pipeline.h"
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
        "config text; without an input section stdin is used, without an output stdout")
     ("config.test_and_exit,t", po::bool_switch(), "check the config, print Configuration OK or every error, exit")
     ("config.support_escapes", po::bool_switch(), "process \\n \\t \\\" ... in quoted strings")
+    ("config.debug", po::bool_switch(),
+       "print the merged config (every -f and -e, ${VAR} resolved, secrets masked): on stdout with -t, else on stderr")
     ("pipeline.workers,w", po::value<int>()->default_value(cpus), "filter worker threads (default: CPU count)")
     ("pipeline.batch.size,b", po::value<int>()->default_value(125), "events per batch")
     ("pipeline.batch.delay,u", po::value<int>()->default_value(50), "ms to wait before sending a partial batch")
@@ -100,6 +103,8 @@ int main(int argc, char** argv) {
        "size bound of the dead letter queue; past it refused events wait unacknowledged")
     ("path.dead_letter_queue", po::value<std::string>(), "default: <path.data>/dead_letter_queue")
     ("log.level", po::value<std::string>()->default_value("info"), "fatal, error, warn, info, debug, trace")
+    ("log.format", po::value<std::string>()->default_value("plain"),
+       "plain or json: the log, and -t's errors, as one JSON object per line")
     ("log.summary_interval", po::value<std::string>()->default_value("0"),
        "log a line with events/s, queue depths, p99 latency and Kafka lag this often (30s, 1m; 0: never)")
     ("api.enabled", po::value<bool>()->default_value(true), "serve the monitoring API (/, /_node/stats, /metrics, /health)")
@@ -138,9 +143,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "logpipe: unknown log level %s\n", vm["log.level"].as<std::string>().c_str());
     return 2;
   }
+  const bool json_log = vm["log.format"].as<std::string>() == "json";
+  if (!set_log_format(vm["log.format"].as<std::string>())) {
+    std::fprintf(stderr, "logpipe: log.format must be plain or json\n");
+    return 2;
+  }
   if (vm["list-plugins"].as<bool>()) {
     for (auto& p : plugin_registry())
-      std::printf("%-8s %-12s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.description.c_str());
+      std::printf("%-8s %-14s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.description.c_str());
+    std::printf("\nNot supported, and not planned:\n");
+    for (auto& p : refused_plugins())
+      std::printf("%-8s %-14s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.reason.c_str());
     return 0;
   }
   if (vm.count("help-plugin")) {
@@ -240,11 +253,20 @@ int main(int argc, char** argv) {
     popts.support_escapes = copts.support_escapes;
     config::AstConfig ast = config::parse_configs(sources, popts);
     if (paths.empty()) add_default_sections(ast);
+    if (vm["config.debug"].as<bool>()) {
+      std::string text = config::print_config(ast, config::process_env());
+      std::fputs(text.c_str(), vm["config.test_and_exit"].as<bool>() ? stdout : stderr);
+      std::fflush(stdout);
+    }
     pipeline_config = config::compile(ast, copts);
   } catch (const config::ConfigException& e) {
-    for (auto& err : e.errors) std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
-    std::fprintf(stderr, "Configuration has %zu error%s\n", e.errors.size(),
-                 e.errors.size() == 1 ? "" : "s");
+    for (auto& err : e.errors) {
+      std::string line = json_log ? config::format_error_json(err) : config::format_error(err, sources);
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    if (!json_log)
+      std::fprintf(stderr, "Configuration has %zu error%s\n", e.errors.size(),
+                   e.errors.size() == 1 ? "" : "s");
     return 1;
   }
   if (vm["config.test_and_exit"].as<bool>()) {

@@ -156,4 +156,10 @@ const PluginInfo* find_plugin(PluginKind kind, std::string_view name) {
   return nullptr;
 }
 
+const RefusedPlugin* find_refused_plugin(PluginKind kind, std::string_view name) {
+  for (auto& p : refused_plugins())
+    if (p.kind == kind && p.name == name) return &p;
+  return nullptr;
+}
+
 }  // namespace logpipe

@@ -341,4 +341,14 @@ struct PluginInfo {
 const std::vector<PluginInfo>& plugin_registry();
 const PluginInfo* find_plugin(PluginKind kind, std::string_view name);
 
+// Logstash plugins that logpipe will not have, and why: a config naming one
+// is refused at validation with that reason rather than "unknown plugin".
+struct RefusedPlugin {
+  PluginKind kind;
+  std::string name;
+  std::string reason;
+};
+const std::vector<RefusedPlugin>& refused_plugins();
+const RefusedPlugin* find_refused_plugin(PluginKind kind, std::string_view name);
+
 }  // namespace logpipe

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
 
@@ -37,10 +38,8 @@ const OptionSchema<GeneratorOptions>& generator_schema() {
               "Accepted for compatibility; one thread generates.")
         .fallback(1)
         .no_effect();
-    s.string("ecs_compatibility", &GeneratorOptions::ecs_compatibility,
-             "Field names: only `disabled` (host, sequence) is supported.")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+    declare_ecs_compatibility(s, &GeneratorOptions::ecs_compatibility,
+                              "host, sequence; ECS: [host][name], [event][sequence]");
     return s;
   }();
   return schema;
@@ -53,16 +52,17 @@ GeneratorInput::GeneratorInput(const PluginArgs& args) : Input(args), host_(loca
   message_ = std::move(o.message);
   lines_ = std::move(o.lines);
   count_ = o.count;
-  if (o.ecs_compatibility != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  const EcsMode ecs = ecs_mode(o.ecs_compatibility);
+  host_field_ = ecs_field(ecs, "host", "[host][name]");
+  sequence_field_ = ecs_field(ecs, "sequence", "[event][sequence]");
   if (o.threads > 1 && args.env.validating)
     log_warn("generator {}: threads > 1 is accepted but one thread generates", id());
   if (args.make_codec) codec_ = args.make_codec();
 }
 
 void GeneratorInput::finish(Event& e, const int64_t* round) {
-  if (!e.get_top("host")) e.set_top("host", Value(host_));
-  if (round) e.set_top("sequence", Value(*round));
+  set_unless_present(e, host_field_, Value(host_));
+  if (round) e.set(sequence_field_, Value(*round));
 }
 
 void GeneratorInput::run(InputContext& ctx) {

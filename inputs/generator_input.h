@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/event/field_ref.h"
 #include "engine/plugin.h"
 
 namespace logpipe {
@@ -35,6 +36,7 @@ class GeneratorInput : public Input {
   std::vector<std::string> lines_;
   int64_t count_ = 0;
   std::string host_;
+  FieldRef host_field_, sequence_field_;  // by ecs_compatibility
   std::unique_ptr<Codec> codec_;
   std::atomic<bool> stop_requested_{false};
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
 
@@ -26,10 +27,8 @@ struct StdinOptions {
 const OptionSchema<StdinOptions>& stdin_schema() {
   static const OptionSchema<StdinOptions> schema = [] {
     OptionSchema<StdinOptions> s;
-    s.string("ecs_compatibility", &StdinOptions::ecs_compatibility,
-             "Field names: only `disabled` (host) is supported.")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+    declare_ecs_compatibility(s, &StdinOptions::ecs_compatibility,
+                              "host; ECS: [host][hostname] and the line in [event][original]");
     return s;
   }();
   return schema;
@@ -40,8 +39,9 @@ const OptionSchema<StdinOptions>& stdin_schema() {
 StdinInput::StdinInput(const PluginArgs& args, int fd, size_t max_pending_bytes)
     : Input(args), fd_(fd), max_pending_bytes_(max_pending_bytes), host_(local_hostname()) {
   StdinOptions o = stdin_schema().bind(args.settings);
-  if (o.ecs_compatibility != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  const EcsMode ecs = ecs_mode(o.ecs_compatibility);
+  host_field_ = ecs_field(ecs, "host", "[host][hostname]");
+  if (ecs != EcsMode::Disabled) original_field_ = FieldRef::must("[event][original]");
   if (args.make_codec) codec_ = args.make_codec();
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   // Without it stop() still works, only later: at the next poll timeout.
@@ -92,7 +92,9 @@ void StdinInput::flush_codec(const EventSink& sink) {
 void StdinInput::run(InputContext& ctx) {
   const EventSink sink = [&](Event&& e) {
     bytes_since_event_ = 0;
-    if (!e.get_top("host")) e.set_top("host", Value(host_));
+    if (original_field_ && !e.has(*original_field_))
+      if (const Value* m = e.get_top("message")) e.set(*original_field_, *m);
+    set_unless_present(e, host_field_, Value(host_));
     if (forced_flush_) e.add_tag("_line_too_long");
     ctx.push(std::move(e));
   };

@@ -17,8 +17,10 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "engine/event/field_ref.h"
 #include "engine/plugin.h"
 
 namespace logpipe {
@@ -49,6 +51,8 @@ class StdinInput : public Input {
   bool forced_flush_ = false;  // events now come from a flush forced by max_pending_bytes
   int wake_fd_ = -1;
   std::string host_;
+  FieldRef host_field_;                    // by ecs_compatibility
+  std::optional<FieldRef> original_field_;  // ECS: [event][original]
   std::unique_ptr<Codec> codec_;
   std::string partial_line_;  // without a codec: bytes after the last newline
   std::atomic<bool> stop_requested_{false};

@@ -5,13 +5,17 @@
 #include <string>
 
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
 
 namespace {
 
-constexpr const char* kLogstashGrokPattern = "<%{POSINT:priority}>%{SYSLOGLINE}";
+// Logstash's default grok_pattern in each mode; either means the built-in parser.
+constexpr const char* kLegacyGrokPattern = "<%{POSINT:priority}>%{SYSLOGLINE}";
+constexpr const char* kEcsGrokPattern = "<%{POSINT:[log][syslog][priority]:int}>%{SYSLOGLINE}";
+constexpr const char* kGrokFailureTag = "_grokparsefailure_sysloginput";
 
 Value labels_value(const std::vector<std::string>& labels) {
   Array a;
@@ -30,7 +34,8 @@ struct SyslogOptions {
   std::vector<std::string> severity_labels;
   std::vector<std::string> facility_labels;
   bool proxy_protocol = false;
-  std::string grok_pattern;
+  std::optional<std::string> grok_pattern;
+  std::string service_type;
   std::string syslog_field;
   std::string ecs_compatibility;
   int64_t max_message_size = 0;
@@ -61,15 +66,17 @@ const OptionSchema<SyslogOptions>& syslog_schema() {
               "PROXY protocol: not supported (false only).")
         .fallback(false);
     s.string("grok_pattern", &SyslogOptions::grok_pattern,
-             "Accepted for compatibility: logpipe parses RFC 3164 and RFC 5424 itself.")
-        .fallback(kLogstashGrokPattern);
+             std::string("Grok pattern over the whole line (default ") + kLegacyGrokPattern +
+                 "; ECS: " + kEcsGrokPattern +
+                 "). The default runs logpipe's built-in RFC 3164/5424 parser instead.");
+    s.string("service_type", &SyslogOptions::service_type, "ECS only: [service][type].")
+        .fallback("system");
     s.string("syslog_field", &SyslogOptions::syslog_field,
              "Field holding the syslog text (matters only with a codec other than plain).")
         .fallback("message");
-    s.string("ecs_compatibility", &SyslogOptions::ecs_compatibility,
-             "Field names: only `disabled` (legacy names) is supported.")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+    declare_ecs_compatibility(s, &SyslogOptions::ecs_compatibility,
+                              "priority, facility, logsource, program ...; ECS: "
+                              "[log][syslog][priority], [host][hostname], [process][name] ...");
     s.integer("max_message_size", &SyslogOptions::max_message_size,
               "logpipe: longest message in bytes; longer ones are cut and tagged "
               "_message_truncated.")
@@ -137,8 +144,6 @@ StreamServerSettings server_settings(const PluginArgs& args, const SyslogOptions
 // Checked before the server is made, so a refused option never opens a socket.
 SyslogOptions checked_syslog_options(const PluginArgs& args) {
   SyslogOptions o = syslog_schema().bind(args.settings);
-  if (o.ecs_compatibility != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
   if (o.proxy_protocol)
     throw OptionError("proxy_protocol", "the PROXY protocol is not supported; leave it false");
   if (o.locale && !english_locale(*o.locale))
@@ -150,14 +155,111 @@ SyslogOptions checked_syslog_options(const PluginArgs& args) {
 
 SyslogInput::SyslogInput(const PluginArgs& args) : SyslogInput(args, checked_syslog_options(args)) {}
 
+// The field names of one mode, parsed once.
+struct SyslogInput::EcsFields {
+  explicit EcsFields(EcsMode m)
+      : priority(ecs_field(m, "priority", "[log][syslog][priority]")),
+        facility(ecs_field(m, "facility", "[log][syslog][facility][code]")),
+        severity(ecs_field(m, "severity", "[log][syslog][severity][code]")),
+        facility_label(ecs_field(m, "facility_label", "[log][syslog][facility][name]")),
+        severity_label(ecs_field(m, "severity_label", "[log][syslog][severity][name]")),
+        host(ecs_field(m, "host", "[host][ip]")) {}
+  FieldRef priority, facility, severity, facility_label, severity_label, host;
+  FieldRef original = FieldRef::must("[event][original]");
+  FieldRef service_type = FieldRef::must("[service][type]");
+  FieldRef timestamp = FieldRef::must("timestamp");
+  FieldRef timestamp8601 = FieldRef::must("timestamp8601");
+  // The built-in parser's legacy names and their ECS places.
+  std::vector<std::pair<std::string, FieldRef>> renames = {
+      {"priority", FieldRef::must("[log][syslog][priority]")},
+      {"facility", FieldRef::must("[log][syslog][facility][code]")},
+      {"facility_label", FieldRef::must("[log][syslog][facility][name]")},
+      {"severity", FieldRef::must("[log][syslog][severity][code]")},
+      {"severity_label", FieldRef::must("[log][syslog][severity][name]")},
+      {"logsource", FieldRef::must("[host][hostname]")},
+      {"program", FieldRef::must("[process][name]")},
+      {"version", FieldRef::must("[system][syslog][version]")},
+      {"msgid", FieldRef::must("[event][code]")},
+      {"sd", FieldRef::must("[system][syslog][structured_data]")},
+  };
+  FieldRef pid = FieldRef::must("[process][pid]");
+  FieldRef procid = FieldRef::must("[system][syslog][procid]");
+};
+
+namespace {
+
+// A filter built as the config compiler would: its declared defaults, then
+// these settings.
+std::unique_ptr<Filter> inner_filter(const char* name, const Object& overrides,
+                                     const PluginArgs& args) {
+  const PluginInfo* info = find_plugin(PluginKind::Filter, name);
+  if (!info) throw OptionError("grok_pattern", std::string("the ") + name + " filter is missing");
+  Settings settings;
+  for (auto& spec : info->all_options())
+    if (spec.default_value) settings.set(spec.name, *spec.default_value);
+  for (auto& [key, value] : overrides) settings.set(key, value);
+  PluginEnv env = args.env;
+  env.validating = false;
+  return info->make_filter(PluginArgs{name, args.id + "_" + name, settings, env, nullptr});
+}
+
+struct NoNewEvents : FilterContext {
+  void emit(std::unique_ptr<Event>) override {}
+};
+
+// Ruby's to_i, as Logstash reads the priority a pattern captured.
+std::optional<int64_t> ruby_to_i(const Value* v) {
+  if (!v || v->is_null()) return 0;
+  if (v->is_int()) return v->as_int();
+  if (v->is_float()) return static_cast<int64_t>(v->as_float());
+  if (!v->is_string()) return std::nullopt;
+  const std::string& t = v->as_string();
+  size_t i = 0;
+  while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+  bool negative = i < t.size() && t[i] == '-';
+  if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+  int64_t n = 0;
+  for (; i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])) && n < (int64_t{1} << 40); ++i)
+    n = n * 10 + (t[i] - '0');
+  return negative ? -n : n;
+}
+
+}  // namespace
+
 SyslogInput::SyslogInput(const PluginArgs& args, const SyslogOptions& o)
     : Input(args),
       parser_(parser_settings(o)),
       server_(server_settings(args, o), *this),
-      syslog_field_(o.syslog_field) {
-  if (o.grok_pattern != kLogstashGrokPattern && args.env.validating)
-    log_warn("syslog {}: grok_pattern is ignored: logpipe parses RFC 3164 and RFC 5424 itself",
-             id());
+      syslog_field_(o.syslog_field),
+      ecs_(ecs_mode(o.ecs_compatibility) != EcsMode::Disabled),
+      service_type_(o.service_type),
+      fields_(std::make_unique<EcsFields>(ecs_mode(o.ecs_compatibility))),
+      use_labels_(o.use_labels),
+      facility_labels_(o.facility_labels),
+      severity_labels_(o.severity_labels) {
+  const bool default_pattern =
+      !o.grok_pattern || *o.grok_pattern == kLegacyGrokPattern || *o.grok_pattern == kEcsGrokPattern;
+  if (!default_pattern) {
+    Object match;
+    match.set(syslog_field_, Value(*o.grok_pattern));
+    Object grok;
+    grok.set("match", Value(std::move(match)));
+    grok.set("overwrite", Value(Array{Value(syslog_field_)}));
+    grok.set("tag_on_failure", Value(Array{Value(kGrokFailureTag)}));
+    grok.set("ecs_compatibility", Value(o.ecs_compatibility));
+    try {
+      grok_ = inner_filter("grok", grok, args);
+    } catch (const OptionError& e) {
+      throw OptionError("grok_pattern", e.what());
+    }
+    Object date;
+    date.set("match", Value(Array{Value("timestamp"), Value("MMM dd HH:mm:ss"),
+                                  Value("MMM  d HH:mm:ss"), Value("MMM d HH:mm:ss"),
+                                  Value("ISO8601")}));
+    if (o.timezone) date.set("timezone", Value(*o.timezone));
+    if (o.locale) date.set("locale", Value(*o.locale));
+    date_ = inner_filter("date", date, args);
+  }
   if (!plain_passthrough(args.settings) && args.make_codec) codec_ = args.make_codec();
 }
 
@@ -190,13 +292,30 @@ void SyslogInput::on_frame(std::string_view frame, const Peer& peer, FrameFlags 
 void SyslogInput::emit(std::string_view frame, const Peer& peer, FrameFlags flags) {
   const Timestamp received = Timestamp::now();
   auto finish = [&](Event& e) {
-    e.set_top("host", Value(peer.host));
     if (flags.truncated) e.add_tag(kSyslogTruncatedTag);
     if (flags.incomplete) e.add_tag(kSyslogIncompleteTag);
     ctx_->push(std::move(e));
   };
+  if (grok_) {
+    // Logstash's order: the codec's event, the sender, then grok and the rest.
+    auto relayed = [&](Event&& e) {
+      e.set(fields_->host, Value(peer.host));
+      relay(e);
+      finish(e);
+    };
+    if (!codec_) {
+      Event e{std::string(frame)};
+      relayed(std::move(e));
+    } else {
+      codec_->decode(frame, relayed);
+      codec_->flush(relayed);
+    }
+    return;
+  }
   if (!codec_) {
     Event e = parser_.parse(frame, received);
+    if (ecs_) rename_to_ecs(e, frame);
+    e.set(fields_->host, Value(peer.host));
     finish(e);
     return;
   }
@@ -206,11 +325,75 @@ void SyslogInput::emit(std::string_view frame, const Peer& peer, FrameFlags flag
     if (v && v->is_string()) {
       std::string text = v->as_string();
       parser_.parse_into(e, text, received);
+      if (ecs_) rename_to_ecs(e, text);
     }
+    e.set(fields_->host, Value(peer.host));
     finish(e);
   };
   codec_->decode(frame, sink);
   codec_->flush(sink);
+}
+
+void SyslogInput::rename_to_ecs(Event& e, std::string_view frame) const {
+  Object& f = e.fields();
+  for (auto& [legacy, ecs] : fields_->renames) {
+    Value* v = f.find(legacy);
+    if (!v) continue;
+    Value moved = std::move(*v);
+    f.erase(legacy);
+    e.set(ecs, std::move(moved));
+  }
+  f.erase("timestamp");  // Logstash 8 drops it once @timestamp is set from it
+  if (Value* pid = f.find("pid")) {
+    Value moved = std::move(*pid);
+    f.erase("pid");
+    const std::string& text = moved.is_string() ? moved.as_string() : std::string();
+    bool digits = !text.empty() && text.size() < 19 &&
+                  text.find_first_not_of("0123456789") == std::string::npos;
+    if (digits)
+      e.set(fields_->pid, Value(static_cast<int64_t>(std::stoll(text))));
+    else  // an RFC 5424 PROCID need not be a number; [process][pid] must be
+      e.set(fields_->procid, std::move(moved));
+  }
+  if (!e.has(fields_->original)) e.set(fields_->original, Value(std::string(frame)));
+  if (!service_type_.empty() && !e.has(fields_->service_type))
+    e.set(fields_->service_type, Value(service_type_));
+}
+
+void SyslogInput::set_priority(Event& e, int64_t priority) const {
+  e.set(fields_->priority, Value(priority));
+  e.set(fields_->severity, Value(priority & 7));
+  e.set(fields_->facility, Value(priority >> 3));
+}
+
+void SyslogInput::relay(Event& e) {
+  NoNewEvents none;
+  if (ecs_) {
+    if (const Value* line = e.get_top(syslog_field_)) e.set(fields_->original, *line);
+  }
+  grok_->filter(e, none);
+  if (ecs_ && !service_type_.empty() && !e.has(fields_->service_type))
+    e.set(fields_->service_type, Value(service_type_));
+  const bool failed = e.has_tag(kGrokFailureTag);
+  std::optional<int64_t> priority = failed ? 13 : ruby_to_i(e.get(fields_->priority));
+  set_priority(e, priority ? *priority : 13);
+  if (!failed) {
+    if (!ecs_) {
+      if (const Value* iso = e.get(fields_->timestamp8601)) e.set(fields_->timestamp, *iso);
+    }
+    date_->filter(e, none);
+    if (ecs_) e.remove(fields_->timestamp);
+  }
+  if (!use_labels_) return;
+  // Ruby's array[n]: negative counts from the end; out of range is no label.
+  auto label = [](const std::vector<std::string>& labels, int64_t n) -> const std::string* {
+    const int64_t size = static_cast<int64_t>(labels.size());
+    if (n < 0) n += size;
+    return n >= 0 && n < size ? &labels[static_cast<size_t>(n)] : nullptr;
+  };
+  const int64_t p = priority ? *priority : 13;
+  if (auto* l = label(facility_labels_, p >> 3)) e.set(fields_->facility_label, Value(*l));
+  if (auto* l = label(severity_labels_, p & 7)) e.set(fields_->severity_label, Value(*l));
 }
 
 PluginInfo syslog_input_info() {

@@ -11,10 +11,21 @@
 // Differences from Logstash, on purpose:
 // - host defaults to 127.0.0.1, not 0.0.0.0 (our endpoints bind to loopback
 //   unless configured); say host => "0.0.0.0" to listen on every interface.
-// - messages that are not syslog get `_syslogparsefailure` (Logstash:
-//   `_grokparsefailure_sysloginput`); grok_pattern is accepted but logpipe
-//   always uses its own RFC 3164/5424 parser (a different value is logged).
-// - RFC 5424 is parsed (Logstash's grok pattern only knows RFC 3164).
+// - with the default grok_pattern, messages go through logpipe's own parser
+//   (far faster than grok), and those that are not syslog get
+//   `_syslogparsefailure` (Logstash: `_grokparsefailure_sysloginput`);
+//   RFC 5424 is parsed too (Logstash's default pattern only knows RFC 3164).
+//   Another grok_pattern is applied as Logstash does: grok over the whole
+//   line (overwriting syslog_field, failures tagged
+//   `_grokparsefailure_sysloginput`, priority 13), then the date filter over
+//   `timestamp`, then facility and severity from the priority.
+// - ecs_compatibility v1/v8: the ECS names Logstash 8 gives —
+//   [log][syslog][priority], [log][syslog][facility][code/name],
+//   [log][syslog][severity][code/name], [host][hostname], [process][name],
+//   [process][pid] (a number), [host][ip] (the sender), [event][original],
+//   [service][type] (service_type); `timestamp` is dropped once parsed.
+//   RFC 5424 extras: [system][syslog][version], [event][code] (MSGID),
+//   [system][syslog][structured_data].
 // - timezone: IANA names from the system's tz database, fixed offsets, UTC
 //   and its aliases (GMT, Z, Etc/UTC ...); zone-less times are UTC by default
 //   (what Logstash does in a UTC container). Rules as the date filter's
@@ -38,6 +49,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "engine/plugin.h"
 #include "inputs/syslog/stream_server.h"
@@ -70,12 +83,24 @@ class SyslogInput : public Input, private StreamHandler {
   void on_frame(std::string_view frame, const Peer& peer, FrameFlags flags) override;
   void on_wake() override;
   void emit(std::string_view frame, const Peer& peer, FrameFlags flags);
+  // Logstash's path for a custom grok_pattern: grok, date, priority, labels.
+  void relay(Event& e);
+  void set_priority(Event& e, int64_t priority) const;
+  // The built-in parser's legacy names moved to their ECS places.
+  void rename_to_ecs(Event& e, std::string_view frame) const;
 
+  struct EcsFields;
   SyslogParser parser_;
   StreamServer server_;
   std::function<std::unique_ptr<Codec>()> make_codec_;
   std::unique_ptr<Codec> codec_;  // null: the plain codec's work is done inline
   std::string syslog_field_;
+  bool ecs_ = false;
+  std::string service_type_;
+  std::unique_ptr<EcsFields> fields_;  // the names this mode uses
+  std::unique_ptr<Filter> grok_, date_;  // with a custom grok_pattern only
+  bool use_labels_ = true;
+  std::vector<std::string> facility_labels_, severity_labels_;
   InputContext* ctx_ = nullptr;
   std::atomic<int> bound_port_{0};
 };

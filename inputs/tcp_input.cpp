@@ -1,6 +1,7 @@
 #include "inputs/tcp_input.h"
 
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
@@ -50,10 +51,9 @@ const OptionSchema<TcpOptions>& tcp_schema() {
         .fallback(true);
     s.boolean("ssl_enable", &TcpOptions::ssl_enable, "SSL is not supported.").fallback(false);
     s.boolean("ssl_enabled", &TcpOptions::ssl_enabled, "SSL is not supported.").fallback(false);
-    s.string("ecs_compatibility", &TcpOptions::ecs_compatibility,
-             "Field names: only `disabled` (legacy names) is supported.")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+    declare_ecs_compatibility(s, &TcpOptions::ecs_compatibility,
+                              "host, port, [@metadata][ip_address]; ECS: "
+                              "[@metadata][input][tcp][source][name/ip/port]");
     for (const char* name : kSslOptions) s.accepted(name, OptionType::Any, "SSL is not supported.");
     return s;
   }();
@@ -83,8 +83,6 @@ TcpOptions checked_tcp_options(const PluginArgs& args) {
     if (args.settings.has(name)) throw OptionError(name, "SSL is not supported");
   if (o.proxy_protocol)
     throw OptionError("proxy_protocol", "the PROXY protocol is not supported; leave it false");
-  if (o.ecs_compatibility != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
   return o;
 }
 
@@ -94,7 +92,19 @@ TcpInput::TcpInput(const PluginArgs& args, size_t max_pending_bytes)
     : Input(args),
       server_(tcp_server_settings(args, checked_tcp_options(args)), *this),
       make_codec_(args.make_codec),
-      max_pending_bytes_(max_pending_bytes < 1 ? 1 : max_pending_bytes) {}
+      max_pending_bytes_(max_pending_bytes < 1 ? 1 : max_pending_bytes) {
+  const EcsMode ecs = ecs_mode(tcp_schema().bind(args.settings).ecs_compatibility);
+  host_field_ = ecs_field(ecs, "host", "[@metadata][input][tcp][source][name]");
+  ip_field_ = ecs_field(ecs, "[@metadata][ip_address]", "[@metadata][input][tcp][source][ip]");
+  port_field_ = ecs_field(ecs, "port", "[@metadata][input][tcp][source][port]");
+}
+
+// The peer's fields, unless the codec made them (Logstash's order).
+void TcpInput::add_source(Event& e, const Peer& peer) const {
+  set_unless_present(e, host_field_, Value(peer.host));
+  set_unless_present(e, ip_field_, Value(peer.host));
+  set_unless_present(e, port_field_, Value(peer.port));
+}
 
 TcpInput::~TcpInput() = default;
 
@@ -147,8 +157,7 @@ void TcpInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
   bool forced = false;
   const EventSink sink = [&](Event&& e) {
     c.bytes_since_event = 0;
-    if (!e.get_top("host")) e.set_top("host", Value(peer.host));
-    if (!e.get_top("port")) e.set_top("port", Value(peer.port));
+    add_source(e, peer);
     if (forced) e.add_tag("_line_too_long");
     ctx_->push(std::move(e));
   };
@@ -171,8 +180,7 @@ void TcpInput::on_close(uint64_t conn, const Peer& peer) {
   auto it = connections_.find(conn);
   if (it == connections_.end()) return;
   const EventSink sink = [&](Event&& e) {
-    if (!e.get_top("host")) e.set_top("host", Value(peer.host));
-    if (!e.get_top("port")) e.set_top("port", Value(peer.port));
+    add_source(e, peer);
     ctx_->push(std::move(e));
   };
   flush(it->second, sink);

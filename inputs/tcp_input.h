@@ -55,10 +55,12 @@ class TcpInput : public Input, private StreamHandler {
   void on_wake() override;
   void decode(Connection& c, std::string_view data, const EventSink& sink);
   void flush(Connection& c, const EventSink& sink);
+  void add_source(Event& e, const Peer& peer) const;
 
   StreamServer server_;
   std::function<std::unique_ptr<Codec>()> make_codec_;
   size_t max_pending_bytes_;
+  FieldRef host_field_, ip_field_, port_field_;  // by ecs_compatibility
   std::unordered_map<uint64_t, Connection> connections_;
   InputContext* ctx_ = nullptr;
   std::atomic<int> bound_port_{0};

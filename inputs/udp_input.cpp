@@ -1,6 +1,7 @@
 #include "inputs/udp_input.h"
 
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/system/log.h"
 
 namespace logpipe {
@@ -12,7 +13,7 @@ struct UdpOptions {
   std::optional<int> receive_buffer_bytes;
   int workers = 0;
   int queue_size = 0;
-  std::string source_ip_fieldname;
+  std::optional<std::string> source_ip_fieldname;
   std::string ecs_compatibility;
 };
 
@@ -41,12 +42,8 @@ const OptionSchema<UdpOptions>& udp_schema() {
         .fallback(2000)
         .at_least(1);
     s.string("source_ip_fieldname", &UdpOptions::source_ip_fieldname,
-             "Field for the sender's address.")
-        .fallback("host");
-    s.string("ecs_compatibility", &UdpOptions::ecs_compatibility,
-             "Field names: only `disabled` (legacy names) is supported.")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+             "Field for the sender's address (default: host; ECS: [host][ip]).");
+    declare_ecs_compatibility(s, &UdpOptions::ecs_compatibility, "host; ECS: [host][ip]");
     return s;
   }();
   return schema;
@@ -55,8 +52,9 @@ const OptionSchema<UdpOptions>& udp_schema() {
 // Checked before the server is made, so a refused option never opens a socket.
 UdpOptions checked_udp_options(const PluginArgs& args) {
   UdpOptions o = udp_schema().bind(args.settings);
-  if (o.ecs_compatibility != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  std::string error;
+  if (o.source_ip_fieldname && !FieldRef::parse(*o.source_ip_fieldname, &error))
+    throw OptionError("source_ip_fieldname", error);
   return o;
 }
 
@@ -77,7 +75,11 @@ StreamServerSettings udp_server_settings(const PluginArgs& args, const UdpOption
 UdpInput::UdpInput(const PluginArgs& args) : UdpInput(args, checked_udp_options(args)) {}
 
 UdpInput::UdpInput(const PluginArgs& args, const UdpOptions& o)
-    : Input(args), server_(udp_server_settings(args, o), *this), host_field_(o.source_ip_fieldname) {
+    : Input(args),
+      server_(udp_server_settings(args, o), *this),
+      host_field_(o.source_ip_fieldname
+                      ? FieldRef::must(*o.source_ip_fieldname)
+                      : ecs_field(ecs_mode(o.ecs_compatibility), "host", "[host][ip]")) {
   if (args.make_codec) codec_ = args.make_codec();
 }
 
@@ -101,7 +103,7 @@ void UdpInput::on_wake() { ctx_->tick(); }
 
 void UdpInput::on_datagram(std::string_view data, const Peer& peer, FrameFlags flags) {
   const EventSink sink = [&](Event&& e) {
-    if (!e.get_top(host_field_)) e.set_top(host_field_, Value(peer.host));
+    set_unless_present(e, host_field_, Value(peer.host));
     if (flags.truncated) e.add_tag("_message_truncated");
     ctx_->push(std::move(e));
   };

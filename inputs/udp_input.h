@@ -47,7 +47,7 @@ class UdpInput : public Input, private StreamHandler {
 
   StreamServer server_;
   std::unique_ptr<Codec> codec_;
-  std::string host_field_;
+  FieldRef host_field_;  // source_ip_fieldname, by default by ecs_compatibility
   InputContext* ctx_ = nullptr;
   std::atomic<int> bound_port_{0};
 };

@@ -183,6 +183,85 @@ TEST(Cli, ConfigTestReportsEveryErrorWithPositionAndCaret) {
   EXPECT_NE(e.find("Configuration has 5 errors"), std::string::npos) << e;
 }
 
+TEST(Cli, PluginsThatWillNotExistAreRefusedSayingWhy) {
+  std::string dir = make_temp_dir("cli");
+  std::string path = write_file(dir, "refused.conf",
+                                "input { twitter { consumer_key => \"k\" } }\n"
+                                "filter {\n"
+                                "  ruby { code => \"event.set('a', 1)\" }\n"
+                                "}\n"
+                                "output { stdout { } }\n");
+  CliResult r = run({"-t", "-f", path});
+  EXPECT_EQ(r.code, 1);
+  const std::string& e = r.err;
+  EXPECT_NE(e.find(path + ":1:9: input plugin \"twitter\" is not supported by logpipe and will not "
+                          "be: it reads Twitter's"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find(path + ":3:3: filter plugin \"ruby\" is not supported by logpipe and will not be: "
+                          "it runs Ruby code"),
+            std::string::npos)
+      << e;
+  // The plugin list says what exists and what will not.
+  CliResult list = run({"--list-plugins"});
+  EXPECT_EQ(list.code, 0);
+  EXPECT_NE(list.out.find("filter   grok "), std::string::npos) << list.out;
+  size_t refused = list.out.find("Not supported, and not planned:");
+  ASSERT_NE(refused, std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("filter   ruby ", refused), std::string::npos) << list.out;
+}
+
+TEST(Cli, ConfigDebugPrintsTheMergedConfigWithSecretsMasked) {
+  std::string dir = make_temp_dir("cli-debug");
+  std::string in = write_file(dir, "input.conf", "input { generator { count => 1 } }\n");
+  std::string filter = write_file(dir, "filter.conf", "filter { mutate { add_tag => [\"team\"] } }\n");
+  std::string out = write_file(dir, "output.conf",
+                               "output { elasticsearch { hosts => [\"http://127.0.0.1:1\"] "
+                               "password => \"${CLI_DEBUG_PW:hunter2}\" } }\n");
+  CliResult r = run({"-t", "--config.debug", "-f", in, "-f", filter, "-f", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("password => \"<masked>\""), std::string::npos) << r.out;
+  size_t g = r.out.find("generator {"), m = r.out.find("mutate {"), e = r.out.find("elasticsearch {");
+  ASSERT_NE(g, std::string::npos) << r.out;
+  ASSERT_NE(m, std::string::npos) << r.out;
+  ASSERT_NE(e, std::string::npos) << r.out;
+  EXPECT_LT(g, m);
+  EXPECT_LT(m, e);
+  EXPECT_NE(r.out.find("Configuration OK"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ConfigErrorsAsJsonLinesForMachines) {
+  std::string dir = make_temp_dir("cli-json");
+  std::string path = write_file(dir, "bad.conf",
+                                "input { stdin { } }\nfilter {\n  frobnicate { }\n  drop { percentage => \"lots\" }\n}\n");
+  CliResult r = run({"-t", "--log.format", "json", "-f", path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  auto lines = json_lines(r.err);
+  ASSERT_EQ(lines.size(), 2u) << r.err;
+  const logpipe::Object& first = lines[0].as_object();
+  EXPECT_EQ(first.find("level")->as_string(), "ERROR");
+  EXPECT_EQ(first.find("file")->as_string(), path);
+  EXPECT_EQ(first.find("line")->as_int(), 3);
+  EXPECT_EQ(first.find("column")->as_int(), 3);
+  EXPECT_NE(first.find("message")->as_string().find("unknown filter plugin \"frobnicate\""),
+            std::string::npos);
+  EXPECT_EQ(lines[1].as_object().find("line")->as_int(), 4);
+  // The log itself is JSON lines too.
+  CliResult ok = run({"--log.format", "json", "-e", "input { generator { count => 1 } } output { stdout { } }"});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  for (auto& line : split_lines(ok.err)) {
+    if (line.empty()) continue;
+    Value v = json(line);
+    ASSERT_TRUE(v.is_object()) << line;
+    EXPECT_NE(v.as_object().find("@timestamp"), nullptr) << line;
+    EXPECT_NE(v.as_object().find("message"), nullptr) << line;
+  }
+  EXPECT_EQ(run({"--log.format", "xml", "-t", "-f", path}).code, 2);
+}
+
 TEST(Cli, SyntaxErrorStopsBeforeStart) {
   CliResult r = run({"-e", "filter { mutate { add_tag => [\"a\"], remove_tag => [\"b\"] } }"}, "x\n");
   EXPECT_EQ(r.code, 1);
@@ -288,6 +367,32 @@ TEST(Cli, StdinWithTheJsonCodecGivesOneEventPerLine) {
   EXPECT_NE(r.out.find("\"a\":1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"a\":2"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("_jsonparsefailure"), std::string::npos) << r.out;
+}
+
+TEST(Cli, StdinAndFileInputsGiveEcsNamesInV8Mode) {
+  CliResult r = run({"-e", "input { stdin { ecs_compatibility => v8 } } output { stdout { codec => json_lines } }"},
+                    "one line\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto events = json_lines(r.out);
+  ASSERT_EQ(events.size(), 1u) << r.out;
+  const logpipe::Object& e = events[0].as_object();
+  ASSERT_TRUE(e.find("host") && e.find("host")->is_object()) << r.out;
+  EXPECT_NE(e.find("host")->as_object().find("hostname"), nullptr) << r.out;
+  EXPECT_EQ(e.find("event")->as_object().find("original")->as_string(), "one line") << r.out;
+
+  std::string dir = make_temp_dir("cli-ecs");
+  std::string log = write_file(dir, "app.log", "a\nb\n");
+  CliResult f = run({"--path.data", dir + "/data", "-e",
+                     "input { file { path => \"" + log + "\" mode => read exit_after_read => true "
+                     "ecs_compatibility => v1 sincedb_path => \"/dev/null\" } } "
+                     "output { stdout { codec => json_lines } }"});
+  ASSERT_EQ(f.code, 0) << f.err;
+  auto lines = json_lines(f.out);
+  ASSERT_EQ(lines.size(), 2u) << f.out;
+  const logpipe::Object& l = lines[0].as_object();
+  EXPECT_EQ(l.find("log")->as_object().find("file")->as_object().find("path")->as_string(), log);
+  EXPECT_NE(l.find("host")->as_object().find("name"), nullptr) << f.out;
+  EXPECT_EQ(l.find("path"), nullptr) << f.out;
 }
 
 TEST(Cli, AnInputThatCannotStartMakesTheRunFail) {

@@ -1,6 +1,7 @@
 // generator input: what it emits (message, lines, count, sequence, host),
 // through a codec or not, and that it stops when asked.
 #include "inputs/generator_input.h"
+#include "engine/system/system_io.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@
 
 namespace logpipe {
 namespace {
+
+using testing::fields_json_without;
 
 using namespace std::chrono_literals;
 
@@ -199,8 +202,20 @@ TEST(GeneratorInputTest, KeepsAHostTheCodecSet) {
   EXPECT_EQ(ctx.events()[0].get_top("host")->as_string(), "from-codec");
 }
 
-TEST(GeneratorInputTest, RejectsEcsFieldNames) {
-  EXPECT_THROW(make_generator({{"ecs_compatibility", Value("v8")}}), OptionError);
+TEST(GeneratorInputTest, EcsFieldNames) {
+  auto input = make_generator({{"ecs_compatibility", Value("v8")}, {"count", Value(2)}});
+  CollectingContext ctx;
+  input->run(ctx);
+  ASSERT_EQ(ctx.count(), 2u);
+  const auto events = ctx.events();
+  const Event& e = events[1];
+  const Value* name = e.get(FieldRef::must("[host][name]"));
+  ASSERT_NE(name, nullptr) << fields_json_without(e, {});
+  EXPECT_EQ(name->as_string(), local_hostname());
+  const Value* sequence = e.get(FieldRef::must("[event][sequence]"));
+  ASSERT_NE(sequence, nullptr) << fields_json_without(e, {});
+  EXPECT_EQ(sequence->as_int(), 1);
+  EXPECT_EQ(e.get_top("sequence"), nullptr);
 }
 
 }  // namespace

@@ -204,7 +204,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(GrokFilter, UnknownPatternIsRefusedByName) {
   EXPECT_EQ(rejection(R"({"match": {"message": "%{NOPE:x}"}})"),
-            "match: grok pattern \"%{NOPE:x}\": expression: pattern %{NOPE} not defined");
+            "match: grok pattern \"%{NOPE:x}\": expression: pattern %{NOPE} not defined; searched "
+            "the built-in patterns (legacy)");
 }
 
 TEST(GrokFilter, RecursiveDefinitionIsRefused) {
@@ -435,6 +436,26 @@ TEST(GrokFilter, PatternsDirAndGlob) {
   // pattern_definitions come after the files.
   expect_fields(base + R"(, "pattern_definitions": {"MYNUM": "3"}})", R"({"message": "0123"})",
                 R"({"message": "0123", "n": "3"})");
+  fs::remove_all(dir);
+}
+
+TEST(GrokFilter, UndefinedPatternNamesWhereItWasSought) {
+  fs::path dir = fs::temp_directory_path() / ("grok_missing_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "a.pattern") << "MYNUM [0-1]+\n";
+  std::ofstream(dir / "b.txt") << "OTHER x\n";
+  fs::path absent = dir / "absent";
+  std::string config = R"({"match": {"message": "%{MYNUM} %{NOPE:x}"}, "patterns_files_glob": "*.pattern", "patterns_dir": [")" +
+                       dir.string() + R"(", ")" + absent.string() + "\"]}";
+  EXPECT_EQ(rejection(config),
+            "match: grok pattern \"%{MYNUM} %{NOPE:x}\": expression: pattern %{NOPE} not defined; searched the "
+            "built-in patterns (legacy); patterns_dir " + dir.string() +
+                " (1 file matching \"*.pattern\"), " + absent.string() + " (does not exist)");
+  // Without patterns_dir only the built-in set is named.
+  EXPECT_EQ(rejection(R"({"match": {"message": "%{NOPE}"}, "ecs_compatibility": "v8"})"),
+            "match: grok pattern \"%{NOPE}\": expression: pattern %{NOPE} not defined; searched the "
+            "built-in "
+            "patterns (ecs-v1)");
   fs::remove_all(dir);
 }
 

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,6 +56,9 @@ class Logpipe {
     proc_->finish(30);
   }
   bool running() { return proc_->running(); }
+  // The monitoring API's port (run with --api.http.port 0), from the line
+  // the process logs when it listens; 0 when it does not within 20 s.
+  int api_port() const;
 
  private:
   std::string log_path_, data_dir_;
@@ -87,6 +91,18 @@ bool wait_until(Pred pred, std::chrono::milliseconds limit,
     std::this_thread::sleep_for(every);  // reading big outputs costs CPU the run needs
   }
   return pred();
+}
+
+inline int Logpipe::api_port() const {
+  int port = 0;
+  wait_until([&] {
+    std::smatch match;
+    std::string text = log();
+    if (std::regex_search(text, match, std::regex(R"(monitoring API on http://127\.0\.0\.1:(\d+)/)")))
+      port = std::stoi(match[1]);
+    return port != 0;
+  }, std::chrono::seconds(20), std::chrono::milliseconds(50));
+  return port;
 }
 
 }  // namespace logpipe::testing

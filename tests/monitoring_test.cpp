@@ -310,18 +310,6 @@ TEST(StatsdPushLines, DefaultPrefixFollowsMarathonAndMesos) {
 class MonitoringBinary : public TempDirTest {
  public:
   MonitoringBinary() : TempDirTest("monitoring_binary") {}
-  // The API's port, from the line the process logs when it listens.
-  static int api_port(Logpipe& lp) {
-    int port = 0;
-    wait_until([&] {
-      std::smatch match;
-      std::string log = lp.log();
-      if (std::regex_search(log, match, std::regex(R"(monitoring API on http://127\.0\.0\.1:(\d+)/)")))
-        port = std::stoi(match[1]);
-      return port != 0;
-    }, std::chrono::seconds(20), std::chrono::milliseconds(50));
-    return port;
-  }
 };
 
 TEST_F(MonitoringBinary, ServesLogstashShapedStatsPrometheusMetricsAndHealth) {
@@ -330,7 +318,7 @@ TEST_F(MonitoringBinary, ServesLogstashShapedStatsPrometheusMetricsAndHealth) {
              "filter { grok { id => \"parse\" match => { \"message\" => \"%{WORD:w} %{INT:n}\" } } }\n"
              "output { file { path => \"/dev/null\" } }\n",
              {"--api.http.port", "0"});
-  int port = api_port(lp);
+  int port = lp.api_port();
   ASSERT_GT(port, 0) << lp.log();
   httplib::Client client("127.0.0.1", port);
   ASSERT_TRUE(wait_until([&] {
@@ -375,7 +363,7 @@ TEST_F(MonitoringBinary, HealthTurns503WhenElasticsearchCannotTakeEventsAndBackT
              "output { elasticsearch { id => \"es\" hosts => [\"127.0.0.1:" + std::to_string(es_port) +
                  "\"] index => \"logs\" retry_initial_interval => 0.1 retry_max_interval => 0.5 } }\n",
              {"--api.http.port", "0", "--api.health.output_stall", "1s", "--pipeline.shutdown_timeout", "5s"});
-  int port = api_port(lp);
+  int port = lp.api_port();
   ASSERT_GT(port, 0) << lp.log();
   httplib::Client client("127.0.0.1", port);
   auto health = [&] {
@@ -411,7 +399,7 @@ TEST_F(MonitoringBinary, SyslogConnectionsDatagramsAndBytesFromLoggerAreCounted)
              "input { syslog { id => \"sys\" port => " + std::to_string(syslog_port) + " } }\n"
              "output { file { path => \"" + path("out.json") + "\" } }\n",
              {"--api.http.port", "0"});
-  int port = api_port(lp);
+  int port = lp.api_port();
   ASSERT_GT(port, 0) << lp.log();
   httplib::Client client("127.0.0.1", port);
   auto logger = [&](const char* transport, const std::string& message) {

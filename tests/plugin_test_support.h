@@ -38,6 +38,13 @@ inline Object opts(std::initializer_list<std::pair<const char*, Value>> kv) {
   return o;
 }
 
+// An array of strings, as a list option is written.
+inline Value string_array(std::initializer_list<const char*> items) {
+  Array a;
+  for (const char* s : items) a.emplace_back(s);
+  return Value(std::move(a));
+}
+
 // Equality that also requires the same kinds (Value's == says 1 == 1.0) and,
 // in objects, the same key order (what a JSON output writes).
 inline bool same_value(const Value& a, const Value& b) {

@@ -451,12 +451,143 @@ TEST(TcpUdpInputs, ThroughTheBinaryWithJsonLinesAndLineCodecs) {
   }
 }
 
+// A nested field of an event written as JSON, or nullptr.
+const Value* at(const Object& e, std::initializer_list<const char*> path) {
+  const Object* o = &e;
+  const Value* v = nullptr;
+  for (const char* key : path) {
+    if (!o) return nullptr;
+    v = o->find(key);
+    if (!v) return nullptr;
+    o = v->is_object() ? &v->as_object() : nullptr;
+  }
+  return v;
+}
+
+TEST(SyslogInput, EcsFieldNamesAsLogstash8GivesThem) {
+  Logpipe lp;
+  ASSERT_TRUE(lp.start("syslog { port => @PORT@ ecs_compatibility => v8 }", Logpipe::Ready::Tcp))
+      << lp.err();
+  const std::string to = "logger -n 127.0.0.1 -P " + std::to_string(lp.port) + " -t myapp ";
+  ASSERT_EQ(run(to + "-d --rfc3164 -i -p local0.info 'ecs rfc3164'"), 0);
+  ASSERT_EQ(run(to + "-T --rfc5424 -p auth.err --msgid ID47 'ecs rfc5424'"), 0);
+  ASSERT_EQ(run("printf 'not syslog at all\\n' | socat -u - TCP:127.0.0.1:" + std::to_string(lp.port)),
+            0);
+  auto events = lp.wait_events(3);
+  EXPECT_EQ(lp.stop(), 0) << lp.err();
+  ASSERT_EQ(events.size(), 3u) << lp.err();
+  const std::string host = short_hostname();
+
+  const Object* e = by_message(events, "ecs rfc3164");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(at(*e, {"log", "syslog", "priority"})->as_int(), 134);
+  EXPECT_EQ(at(*e, {"log", "syslog", "facility", "code"})->as_int(), 16);
+  EXPECT_EQ(at(*e, {"log", "syslog", "facility", "name"})->as_string(), "local0");
+  EXPECT_EQ(at(*e, {"log", "syslog", "severity", "code"})->as_int(), 6);
+  EXPECT_EQ(at(*e, {"log", "syslog", "severity", "name"})->as_string(), "Informational");
+  EXPECT_EQ(at(*e, {"host", "hostname"})->as_string(), host);
+  EXPECT_EQ(at(*e, {"host", "ip"})->as_string(), "127.0.0.1");
+  EXPECT_EQ(at(*e, {"process", "name"})->as_string(), "myapp");
+  ASSERT_NE(at(*e, {"process", "pid"}), nullptr);
+  EXPECT_TRUE(at(*e, {"process", "pid"})->is_int());
+  EXPECT_EQ(at(*e, {"service", "type"})->as_string(), "system");
+  const Value* original = at(*e, {"event", "original"});
+  ASSERT_NE(original, nullptr);
+  EXPECT_EQ(original->as_string().rfind("<134>", 0), 0u) << original->as_string();
+  for (const char* legacy : {"priority", "facility", "severity", "facility_label", "severity_label",
+                             "logsource", "program", "pid", "timestamp"})
+    EXPECT_EQ(e->find(legacy), nullptr) << legacy;
+  // host is the [host] object, not the sender's address.
+  EXPECT_TRUE(e->find("host")->is_object());
+
+  const Object* r = by_message(events, "ecs rfc5424");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(at(*r, {"event", "code"})->as_string(), "ID47");
+  EXPECT_EQ(at(*r, {"system", "syslog", "version"})->as_int(), 1);
+  EXPECT_EQ(at(*r, {"log", "syslog", "severity", "name"})->as_string(), "Error");
+
+  const Object* bad = by_message(events, "not syslog at all");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_TRUE(tagged(*bad, "_syslogparsefailure"));
+  EXPECT_EQ(at(*bad, {"log", "syslog", "priority"})->as_int(), 13);
+}
+
+// A firewall distribution's kind of config: its own grok_pattern makes the
+// fields the rest of its pipeline keys on.
+TEST(SyslogInput, CustomGrokPatternIsAppliedAsLogstashDoes) {
+  Logpipe lp;
+  ASSERT_TRUE(lp.start(R"(syslog { port => @PORT@ grok_pattern => "<%{POSINT:priority}>%{SYSLOGTIMESTAMP:timestamp} %{WORD:fw_host} filterlog: %{INT:rule},%{WORD:action},%{GREEDYDATA:fw_rest}" })",
+                       Logpipe::Ready::Tcp))
+      << lp.err();
+  const std::string port = std::to_string(lp.port);
+  ASSERT_EQ(run("printf '<134>Feb  3 10:11:12 fw1 filterlog: 5,pass,em0\\n<13>not a firewall line\\n' "
+                "| socat -u - TCP:127.0.0.1:" + port),
+            0);
+  auto events = lp.wait_events(2);
+  EXPECT_EQ(lp.stop(), 0) << lp.err();
+  ASSERT_EQ(events.size(), 2u) << lp.err();
+  const Object* fw = nullptr;
+  const Object* other = nullptr;
+  for (auto& e : events) (e.find("fw_host") ? fw : other) = &e;
+  ASSERT_NE(fw, nullptr);
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(str(*fw, "fw_host"), "fw1");
+  EXPECT_EQ(str(*fw, "rule"), "5");
+  EXPECT_EQ(str(*fw, "action"), "pass");
+  EXPECT_EQ(num(*fw, "priority"), 134);  // read as a number from the capture
+  EXPECT_EQ(num(*fw, "facility"), 16);
+  EXPECT_EQ(num(*fw, "severity"), 6);
+  EXPECT_EQ(str(*fw, "facility_label"), "local0");
+  EXPECT_EQ(str(*fw, "severity_label"), "Informational");
+  EXPECT_EQ(str(*fw, "host"), "127.0.0.1");
+  EXPECT_EQ(fw->find("tags"), nullptr);
+  // @timestamp comes from the year-less timestamp through the date filter.
+  const std::string stamp = str(*fw, "@timestamp");
+  EXPECT_NE(stamp.find("-02-03T10:11:12.000Z"), std::string::npos) << stamp;
+  // What the pattern does not match keeps its line, priority 13 and Logstash's tag.
+  EXPECT_EQ(str(*other, "message"), "<13>not a firewall line");
+  EXPECT_TRUE(tagged(*other, "_grokparsefailure_sysloginput"));
+  EXPECT_EQ(num(*other, "priority"), 13);
+  EXPECT_EQ(str(*other, "severity_label"), "Notice");
+}
+
+TEST(TcpUdpInputs, EcsNamesInV8Mode) {
+  // The tcp input's ECS fields are all @metadata: copied out to be seen.
+  Logpipe tcp;
+  ASSERT_TRUE(tcp.start("tcp { port => @PORT@ ecs_compatibility => v8 } } filter { mutate { copy => "
+                        "{ \"[@metadata][input][tcp][source][ip]\" => \"src_ip\" "
+                        "\"[@metadata][input][tcp][source][port]\" => \"src_port\" } }",
+                        Logpipe::Ready::Tcp))
+      << tcp.err();
+  int fd = connect_tcp(tcp.port);
+  ASSERT_GE(fd, 0);
+  send_all(fd, "over tcp\n");
+  close(fd);
+  auto tcp_events = tcp.wait_events(1);
+  EXPECT_EQ(tcp.stop(), 0) << tcp.err();
+  ASSERT_EQ(tcp_events.size(), 1u) << tcp.err();
+  EXPECT_EQ(str(tcp_events[0], "src_ip"), "127.0.0.1");
+  EXPECT_GT(num(tcp_events[0], "src_port"), 0);
+  EXPECT_EQ(tcp_events[0].find("host"), nullptr);
+  EXPECT_EQ(tcp_events[0].find("port"), nullptr);
+
+  Logpipe udp;
+  ASSERT_TRUE(udp.start("udp { port => @PORT@ ecs_compatibility => v8 }", Logpipe::Ready::Udp))
+      << udp.err();
+  send_udp(udp.port, "over udp");
+  auto udp_events = udp.wait_events(1);
+  EXPECT_EQ(udp.stop(), 0) << udp.err();
+  ASSERT_EQ(udp_events.size(), 1u) << udp.err();
+  EXPECT_EQ(at(udp_events[0], {"host", "ip"})->as_string(), "127.0.0.1");
+}
+
 TEST(SyslogInput, RefusesWhatItDoesNotSupport) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"syslog { proxy_protocol => true }", "proxy_protocol"},
       {"syslog { timezone => \"Mars/Olympus\" }", "timezone"},
       {"syslog { locale => \"fr_FR\" }", "locale"},
-      {"syslog { ecs_compatibility => v8 }", "ecs_compatibility"},
+      {"syslog { ecs_compatibility => v9 }", "ecs_compatibility"},
+      {"syslog { grok_pattern => \"%{NOSUCHPATTERN}\" }", "grok_pattern"},
       {"syslog { max_message_size => 0 }", "max_message_size"},
   };
   for (auto& [input, option] : cases) {

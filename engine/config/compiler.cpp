@@ -413,6 +413,12 @@ class Compiler {
 
   std::optional<PluginDecl> declare(const AstPlugin& block, PluginKind kind) {
     const PluginInfo* info = find_plugin(kind, block.name);
+    if (!info && find_refused_plugin(kind, block.name)) {
+      error(block.loc, std::string(plugin_kind_name(kind)) + " plugin \"" + block.name +
+                           "\" is not supported by logpipe and will not be: " +
+                           find_refused_plugin(kind, block.name)->reason);
+      return std::nullopt;
+    }
     if (!info) {
       error(block.loc, std::string("unknown ") + plugin_kind_name(kind) + " plugin \"" +
                            block.name + "\"" + known_names(kind));

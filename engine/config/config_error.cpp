@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "engine/text/json_writer.h"
+
 namespace logpipe::config {
 
 namespace {
@@ -42,6 +44,16 @@ std::string join_errors(const std::vector<ConfigError>& errs,
 }
 
 }  // namespace
+
+std::string format_error_json(const ConfigError& e) {
+  std::string out = "{\"level\":\"ERROR\",\"file\":";
+  append_json_string(e.loc.file, out);
+  out += ",\"line\":" + std::to_string(e.loc.line) + ",\"column\":" + std::to_string(e.loc.column) +
+         ",\"message\":";
+  append_json_string(e.message, out);
+  out += "}";
+  return out;
+}
 
 std::string format_error(const ConfigError& e, const std::vector<SourceFile>& sources) {
   std::string out = position_prefix(e.loc) + e.message;

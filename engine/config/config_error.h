@@ -43,6 +43,9 @@ struct ConfigError {
 // is not among `sources` (or the line does not exist) only the first line is
 // produced. No trailing newline.
 std::string format_error(const ConfigError& e, const std::vector<SourceFile>& sources);
+// The error as one JSON object for machines (`--log.format json`):
+// {"level":"ERROR","file":...,"line":...,"column":...,"message":...}.
+std::string format_error_json(const ConfigError& e);
 
 // Thrown with at least one error. what() holds every error, one per line,
 // formatted with format_error when the sources were given.

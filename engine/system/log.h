@@ -9,6 +9,9 @@ namespace logpipe {
 
 // Sets the level from Logstash's names: fatal error warn info debug trace.
 bool set_log_level(const std::string& level);
+// "plain" (the default) or "json": one JSON object per line with
+// @timestamp, level and message, for log shippers and CI.
+bool set_log_format(const std::string& format);
 
 template <typename... Args>
 void log_error(spdlog::format_string_t<Args...> fmt, Args&&... args) {

@@ -493,6 +493,10 @@ bool JodaDateParser::parse(std::string_view text, const TimeZoneRules& default_z
         days += f.day - cd.day;
       }
     } else {
+      // Logstash parses a year-less date in Joda's default year 2000, a leap
+      // year, and then moves it to the guessed year with withYear(), which
+      // turns Feb 29 into Feb 28 when that year has none.
+      if (!has_year_ && month == 2 && day == 29 && !civil::is_leap_year(year)) day = 28;
       if (day < 1 || day > civil::days_in_month(year, month)) return false;
       days = civil::days_from_civil(year, month, day);
     }

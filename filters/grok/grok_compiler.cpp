@@ -79,7 +79,7 @@ class PatternExpansion : public RubyRegexTranslator::Extensions {
     auto inline_it = inline_definitions_.find(name);
     if (inline_it != inline_definitions_.end()) body = &inline_it->second;
     else body = library_.find(name);
-    if (!body) throw GrokCompileError(where + ": pattern %{" + name + "} not defined");
+    if (!body) throw GrokUndefinedPattern(where + ": pattern %{" + name + "} not defined");
     if (depth + 1 > kMaxDepth)
       throw GrokCompileError("pattern %{" + name +
                              "}: patterns nest deeper than 64 levels (a recursive definition?)");

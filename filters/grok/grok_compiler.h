@@ -34,6 +34,10 @@ namespace logpipe {
 struct GrokCompileError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// A %{NAME} that no loaded pattern file or definition defines.
+struct GrokUndefinedPattern : GrokCompileError {
+  using GrokCompileError::GrokCompileError;
+};
 
 enum class GrokCoercion { None, Int, Float };
 

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <tuple>
 #include <utility>
 
@@ -105,12 +106,24 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
   tag_on_failure_ = std::move(o.tag_on_failure);
 
   PatternLibrary library;
-  library.add_builtin(builtin, o.ecs_compatibility == "disabled" ? "legacy" : "ecs-v1");
-  for (auto& dir : o.patterns_dir) {
+  const char* builtin_set = o.ecs_compatibility == "disabled" ? "legacy" : "ecs-v1";
+  library.add_builtin(builtin, builtin_set);
+  // Where patterns came from, for the error that names an undefined one.
+  std::string searched = std::string("the built-in patterns (") + builtin_set + ")";
+  for (size_t i = 0; i < o.patterns_dir.size(); ++i) {
+    const std::string& dir = o.patterns_dir[i];
     std::string error;
-    if (!library.add_path(dir, o.patterns_files_glob, &error))
+    size_t files = 0;
+    if (!library.add_path(dir, o.patterns_files_glob, &error, &files))
       throw OptionError("patterns_dir", error);
+    searched += i == 0 ? "; patterns_dir " : ", ";
+    if (!std::filesystem::exists(dir))
+      searched += dir + " (does not exist)";
+    else
+      searched += dir + " (" + std::to_string(files) + (files == 1 ? " file" : " files") +
+                  " matching \"" + o.patterns_files_glob + "\")";
   }
+  if (!o.pattern_definitions.empty()) searched += "; pattern_definitions";
   for (auto& [name, definition] : o.pattern_definitions) {
     for (auto& text : strings_of(definition)) library.add(name, text);
   }
@@ -166,6 +179,9 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
         patterns_.push_back({field_name, expression, matcher.pcre_error().empty() ? "pcre2" : "re2"});
         pattern_matches_.emplace_back(0);
         m.groks.push_back(Grok{std::move(matcher), std::move(sinks), leaves_source_alone, patterns_.size() - 1});
+      } catch (const GrokUndefinedPattern& e) {
+        throw OptionError("match", "grok pattern \"" + expression + "\": " + e.what() +
+                                       "; searched " + searched);
       } catch (const GrokCompileError& e) {
         throw OptionError("match", "grok pattern \"" + expression + "\": " + e.what());
       }

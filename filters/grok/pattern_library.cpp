@@ -53,7 +53,7 @@ void PatternLibrary::add_builtin(const std::vector<std::pair<std::string, std::s
 }
 
 bool PatternLibrary::add_path(const std::string& path, const std::string& glob,
-                              std::string* error) {
+                              std::string* error, size_t* files_read) {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::vector<std::string> files;
@@ -72,6 +72,7 @@ bool PatternLibrary::add_path(const std::string& path, const std::string& glob,
     files.push_back(path);
   } else {
     // Logstash globs a missing directory to no files at all.
+    if (files_read) *files_read = 0;
     return true;
   }
   for (auto& file : files) {
@@ -84,6 +85,7 @@ bool PatternLibrary::add_path(const std::string& path, const std::string& glob,
     text << in.rdbuf();
     add_file_text(text.str());
   }
+  if (files_read) *files_read = files.size();
   return true;
 }
 

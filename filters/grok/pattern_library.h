@@ -35,7 +35,10 @@ class PatternLibrary {
                    std::string_view folder);
   // A directory (its files matching glob, sorted) or a single file. Returns
   // false and fills *error when the path cannot be read.
-  bool add_path(const std::string& path, const std::string& glob, std::string* error);
+  // files_read, when given, is set to the number of files loaded (0 for a
+  // path that does not exist, which Logstash accepts).
+  bool add_path(const std::string& path, const std::string& glob, std::string* error,
+                size_t* files_read = nullptr);
 
   const std::string* find(std::string_view name) const;
   size_t size() const { return patterns_.size(); }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/runtime/batch_position_ledger.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
@@ -129,10 +130,8 @@ const OptionSchema<FileOptions>& file_schema() {
     s.boolean("exit_after_read", &F::exit_after_read,
               "Read mode: stop once every file found at start-up is read and delivered.")
         .fallback(false);
-    s.string("ecs_compatibility", &F::ecs_compatibility,
-             "Field names: only `disabled` (path, host) is supported.")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+    declare_ecs_compatibility(s, &F::ecs_compatibility,
+                              "path, host; ECS: [log][file][path], [host][name]");
     return s;
   }();
   return schema;
@@ -310,6 +309,7 @@ class FileInput final : public Input {
   bool exit_after_read_ = false;
   size_t max_line_bytes_;
   std::string host_;
+  FieldRef path_field_, host_field_;  // by ecs_compatibility
   std::unique_ptr<Codec> codec_;
   EventSink sink_;
 
@@ -351,8 +351,9 @@ class FileInput final : public Input {
 FileInput::FileInput(const PluginArgs& args, size_t max_line_bytes)
     : Input(args), max_line_bytes_(max_line_bytes ? max_line_bytes : 1), host_(local_hostname()) {
   FileOptions o = file_schema().bind(args.settings);
-  if (o.ecs_compatibility != "disabled")
-    throw OptionError("ecs_compatibility", "only `disabled` (legacy field names) is supported");
+  const EcsMode ecs = ecs_mode(o.ecs_compatibility);
+  path_field_ = ecs_field(ecs, "path", "[log][file][path]");
+  host_field_ = ecs_field(ecs, "host", "[host][name]");
   patterns_ = std::move(o.path);
   if (patterns_.empty()) throw OptionError("path", "at least one path is required");
   for (const auto& p : patterns_)
@@ -766,8 +767,8 @@ void FileInput::decorate(Event& e) const {
   const std::string& path = current_->path;
   e.metadata().set("path", Value(path));
   e.metadata().set("host", Value(host_));
-  if (!e.get_top("path")) e.set_top("path", Value(path));
-  if (!e.get_top("host")) e.set_top("host", Value(host_));
+  set_unless_present(e, path_field_, Value(path));
+  set_unless_present(e, host_field_, Value(host_));
   if (current_too_long_) e.add_tag("_line_too_long");
 }
 
