@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/event/field_ref.h"
 #include "engine/system/log.h"
 #include "engine/system/system_io.h"
@@ -38,10 +39,7 @@ const OptionSchema<HeartbeatOptions>& heartbeat_schema() {
     s.accepted("threads", OptionType::Number, "Accepted; one thread emits.")
         .fallback(1)
         .no_effect();
-    s.string("ecs_compatibility", &HeartbeatOptions::ecs_compatibility,
-             "Field names: disabled (host, clock) or v1/v8 ([host][name], [event][sequence]).")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+    declare_ecs_compatibility(s, &HeartbeatOptions::ecs_compatibility, "host, clock");
     return s;
   }();
   return schema;
@@ -56,7 +54,10 @@ int64_t unix_seconds() {
 
 HeartbeatInput::HeartbeatInput(const PluginArgs& args) : Input(args), host_(local_hostname()) {
   HeartbeatOptions o = heartbeat_schema().bind(args.settings);
-  ecs_ = o.ecs_compatibility != "disabled";
+  const EcsMode ecs = ecs_mode(o.ecs_compatibility);
+  ecs_ = ecs != EcsMode::Disabled;
+  host_field_ = ecs_field(ecs, "host", "[host][name]");
+  sequence_field_ = ecs_field(ecs, "clock", "[event][sequence]");
   interval_s_ = o.interval;
   count_ = o.count;
   message_ = o.message;
@@ -76,21 +77,11 @@ HeartbeatInput::HeartbeatInput(const PluginArgs& args) : Input(args), host_(loca
 }
 
 Event HeartbeatInput::make_event(int64_t n, int64_t epoch) const {
-  static const FieldRef ecs_host = *FieldRef::parse("[host][name]");
-  static const FieldRef ecs_sequence = *FieldRef::parse("[event][sequence]");
   Event e;
   e.set_timestamp(Timestamp::now());
-  if (sequence_ != Sequence::None) {
-    Value v(sequence_ == Sequence::Epoch ? epoch : n);
-    if (ecs_)
-      e.set(ecs_sequence, std::move(v));
-    else
-      e.set_top("clock", std::move(v));
-  }
-  if (ecs_)
-    e.set(ecs_host, Value(host_));
-  else
-    e.set_top("host", Value(host_));
+  if (sequence_ != Sequence::None)
+    e.set(sequence_field_, Value(sequence_ == Sequence::Epoch ? epoch : n));
+  e.set(host_field_, Value(host_));
   if (message_) e.set_top("message", Value(*message_));
   return e;
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/event/field_ref.h"
 #include "engine/plugin.h"
 
 namespace logpipe {
@@ -41,6 +42,7 @@ class HeartbeatInput : public Input {
   double interval_s_ = 60;
   int64_t count_ = -1;
   bool ecs_ = false;
+  FieldRef host_field_, sequence_field_;
   std::string host_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -5,6 +5,7 @@
 
 #include "engine/codecs/iso8601.h"
 #include "engine/config/typed_options.h"
+#include "engine/event/ecs.h"
 #include "engine/system/log.h"
 #include "engine/text/json_writer.h"
 #include "inputs/beats/tls_server_context.h"
@@ -104,10 +105,8 @@ const OptionSchema<O>& beats_schema() {
               "ssl_peer_metadata (the client certificate), or one of all, none; default "
               "codec_metadata and "
               "source_metadata.");
-    s.string("ecs_compatibility", &O::ecs_compatibility,
-             "Field names: disabled (legacy), v1 or v8 (ECS).")
-        .fallback("disabled")
-        .one_of({"disabled", "v1", "v8"});
+    declare_ecs_compatibility(s, &O::ecs_compatibility,
+                              "[@metadata][ip_address], [@metadata][tls_peer], host");
     s.accepted("executor_threads", OptionType::Number,
                "Accepted; one event loop serves every connection.")
         .no_effect();
@@ -272,26 +271,22 @@ BeatsInput::BeatsInput(const PluginArgs& args)
   plain_codec_ = codec_name == "plain" || !make_codec_;
   if (o_->include_codec_tag.value_or(enriched(*o_, "codec_metadata")))
     codec_tag_ = "beats_input_codec_" + codec_name + "_applied";
-  hostname_field_ = FieldRef::parse(
-      o_->ecs_compatibility == "disabled" ? "host" : "[@metadata][input][beats][host][name]");
+  const EcsMode ecs = ecs_mode(o_->ecs_compatibility);
+  hostname_field_ = ecs_field(ecs, "host", "[@metadata][input][beats][host][name]");
   // Timers are checked at least twice per shortest period.
   sweep_ms_ =
       std::min<int64_t>(1000, keep_alive_ms(o_->client_inactivity_timeout.milliseconds()) / 2);
   if (o_->ssl_enabled)
     sweep_ms_ = std::max<int64_t>(10, std::min(sweep_ms_, o_->ssl_handshake_timeout / 2));
   peer_metadata_ = enriched(*o_, "ssl_peer_metadata") && o_->ssl_enabled;
-  const bool legacy = o_->ecs_compatibility == "disabled";
-  tls_protocol_field_ =
-      FieldRef::parse(legacy ? "[@metadata][tls_peer][protocol]"
-                             : "[@metadata][input][beats][tls][version_protocol]");
-  tls_subject_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][subject]"
-                                              : "[@metadata][input][beats][tls][client][subject]");
-  tls_cipher_field_ = FieldRef::parse(legacy ? "[@metadata][tls_peer][cipher_suite]"
-                                             : "[@metadata][input][beats][tls][cipher]");
+  tls_protocol_field_ = ecs_field(ecs, "[@metadata][tls_peer][protocol]",
+                                  "[@metadata][input][beats][tls][version_protocol]");
+  tls_subject_field_ = ecs_field(ecs, "[@metadata][tls_peer][subject]",
+                                 "[@metadata][input][beats][tls][client][subject]");
+  tls_cipher_field_ = ecs_field(ecs, "[@metadata][tls_peer][cipher_suite]",
+                                "[@metadata][input][beats][tls][cipher]");
   if (enriched(*o_, "source_metadata"))
-    ip_field_ = FieldRef::parse(o_->ecs_compatibility == "disabled"
-                                    ? "[@metadata][ip_address]"
-                                    : "[@metadata][input][beats][host][ip]");
+    ip_field_ = ecs_field(ecs, "[@metadata][ip_address]", "[@metadata][input][beats][host][ip]");
 }
 
 BeatsInput::~BeatsInput() = default;
