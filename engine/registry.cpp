@@ -17,9 +17,11 @@
 #include "filters/syslog_pri_filter.h"
 #include "filters/translate_filter.h"
 #include "filters/useragent/useragent_filter.h"
+#include "inputs/beats/beats_input.h"
 #include "inputs/dead_letter_queue_input.h"
 #include "inputs/file/file_input.h"
 #include "inputs/generator_input.h"
+#include "inputs/heartbeat_input.h"
 #include "inputs/kafka_input.h"
 #include "inputs/stdin_input.h"
 #include "inputs/syslog_input.h"
@@ -44,6 +46,8 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(tcp_input_info());
     r.push_back(udp_input_info());
     r.push_back(dead_letter_queue_input_info());
+    r.push_back(beats_input_info());
+    r.push_back(heartbeat_input_info());
     // filters
     r.push_back(grok_filter_info());
     r.push_back(mutate_filter_info());
