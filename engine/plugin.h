@@ -15,6 +15,7 @@
 // - a Codec instance belongs to one input or one output.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,8 +77,18 @@ class Codec {
   // Decodes one unit of input: a chunk of a stream for line-oriented codecs
   // (which buffer partial lines), a whole message for the others.
   virtual void decode(std::string_view data, const EventSink& sink) = 0;
+  // One complete line, its delimiter already removed (the file input splits
+  // lines itself). Codecs that keep stream state across lines override it.
+  virtual void decode_line(std::string_view line, const EventSink& sink) { decode(line, sink); }
   // End of stream: emit whatever is buffered (the last line without newline).
   virtual void flush(const EventSink& sink) { (void)sink; }
+  // Called by inputs whenever they wake (at least every batch delay), per
+  // stream: a codec holding events back (multiline's auto_flush_interval)
+  // emits those that waited long enough.
+  virtual void tick(std::chrono::steady_clock::time_point now, const EventSink& sink) {
+    (void)now;
+    (void)sink;
+  }
   // Appends the encoded form of e to out (with its delimiter, if any).
   virtual void encode(const Event& e, std::string& out) = 0;
 };
@@ -338,6 +349,8 @@ struct PluginInfo {
   // codec given to them becomes `line` and `json` becomes `json_lines`, so
   // each line is one event rather than each read chunk.
   bool streaming_input = false;
+  // Codecs that only encode (dots): refused in an input's `codec`.
+  bool encode_only = false;
   std::function<std::unique_ptr<Input>(const PluginArgs&)> make_input;
   std::function<std::unique_ptr<Filter>(const PluginArgs&)> make_filter;
   std::function<std::unique_ptr<Output>(const PluginArgs&)> make_output;

@@ -1,24 +1,34 @@
 // The one place plugins are registered: a line per plugin.
 #include "engine/codecs/codecs.h"
+#include "filters/age_filter.h"
+#include "filters/cidr_filter.h"
+#include "filters/csv_filter.h"
 #include "filters/date_filter.h"
 #include "filters/dissect_filter.h"
 #include "filters/drop_filter.h"
+#include "filters/fingerprint_filter.h"
+#include "filters/geoip_filter.h"
 #include "filters/grok/grok_filter.h"
 #include "filters/json_filter.h"
 #include "filters/kv_filter.h"
 #include "filters/mutate/mutate_filter.h"
+#include "filters/prune_filter.h"
 #include "filters/split_filter.h"
+#include "filters/syslog_pri_filter.h"
 #include "filters/translate_filter.h"
+#include "filters/useragent/useragent_filter.h"
+#include "inputs/beats/beats_input.h"
 #include "inputs/dead_letter_queue_input.h"
 #include "inputs/file/file_input.h"
 #include "inputs/generator_input.h"
+#include "inputs/heartbeat_input.h"
 #include "inputs/kafka_input.h"
 #include "inputs/stdin_input.h"
 #include "inputs/syslog_input.h"
 #include "inputs/tcp_input.h"
 #include "inputs/udp_input.h"
-#include "outputs/file_output.h"
 #include "outputs/elasticsearch/elasticsearch_output.h"
+#include "outputs/file_output.h"
 #include "outputs/statsd_output.h"
 #include "outputs/stdout_output.h"
 
@@ -36,6 +46,8 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(tcp_input_info());
     r.push_back(udp_input_info());
     r.push_back(dead_letter_queue_input_info());
+    r.push_back(beats_input_info());
+    r.push_back(heartbeat_input_info());
     // filters
     r.push_back(grok_filter_info());
     r.push_back(mutate_filter_info());
@@ -46,6 +58,14 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(kv_filter_info());
     r.push_back(translate_filter_info());
     r.push_back(split_filter_info());
+    r.push_back(csv_filter_info());
+    r.push_back(cidr_filter_info());
+    r.push_back(fingerprint_filter_info());
+    r.push_back(syslog_pri_filter_info());
+    r.push_back(prune_filter_info());
+    r.push_back(age_filter_info());
+    r.push_back(geoip_filter_info());
+    r.push_back(useragent_filter_info());
     // outputs
     r.push_back(stdout_output_info());
     r.push_back(file_output_info());
@@ -57,6 +77,9 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(json_codec_info());
     r.push_back(json_lines_codec_info());
     r.push_back(rubydebug_codec_info());
+    r.push_back(dots_codec_info());
+    r.push_back(multiline_codec_info());
+    r.push_back(cef_codec_info());
     return r;
   }();
   return registry;

@@ -105,6 +105,7 @@ void StdinInput::run(InputContext& ctx) {
 
   while (!ctx.stopping() && !stop_requested_.load(std::memory_order_relaxed)) {
     int n = poll(fds, nfds, ctx.poll_interval_ms());
+    if (codec_) codec_->tick(std::chrono::steady_clock::now(), sink);
     ctx.tick();
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -4,7 +4,8 @@
 // "line", which splits lines and keeps a partial last line until more data or
 // end of input). Each event gets `host`, this machine's name, unless the codec
 // already set one (legacy, non-ECS field name). End of input flushes the codec
-// and the batch, then run() returns.
+// and the batch, then run() returns; every wake-up ticks the codec (multiline's
+// auto_flush_interval).
 //
 // Bad input: a stream that brings max_pending_bytes (16 MiB) without producing
 // an event (a line without end) makes the codec flush what it buffered, as an

@@ -121,7 +121,19 @@ void TcpInput::run(InputContext& ctx) {
   ctx_ = nullptr;
 }
 
-void TcpInput::on_wake() { ctx_->tick(); }
+void TcpInput::on_wake() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [id, c] : connections_) {
+    if (!c.codec) continue;
+    c.codec->tick(now, [&](Event&& e) { push_from(c.peer, std::move(e)); });
+  }
+  ctx_->tick();
+}
+
+void TcpInput::push_from(const Peer& peer, Event&& e) {
+  add_source(e, peer);
+  ctx_->push(std::move(e));
+}
 
 void TcpInput::decode(Connection& c, std::string_view data, const EventSink& sink) {
   if (c.codec) {
@@ -151,15 +163,15 @@ void TcpInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
   if (it == connections_.end()) {
     Connection c;
     if (make_codec_) c.codec = make_codec_();
+    c.peer = peer;
     it = connections_.emplace(conn, std::move(c)).first;
   }
   Connection& c = it->second;
   bool forced = false;
   const EventSink sink = [&](Event&& e) {
     c.bytes_since_event = 0;
-    add_source(e, peer);
     if (forced) e.add_tag("_line_too_long");
-    ctx_->push(std::move(e));
+    push_from(peer, std::move(e));
   };
   // In slices, so that a stream without delimiters is cut at a known size.
   const size_t slice = std::max<size_t>(1, std::min<size_t>(64 * 1024, max_pending_bytes_ / 4));
@@ -179,10 +191,7 @@ void TcpInput::on_data(uint64_t conn, std::string_view data, const Peer& peer) {
 void TcpInput::on_close(uint64_t conn, const Peer& peer) {
   auto it = connections_.find(conn);
   if (it == connections_.end()) return;
-  const EventSink sink = [&](Event&& e) {
-    add_source(e, peer);
-    ctx_->push(std::move(e));
-  };
+  const EventSink sink = [&](Event&& e) { push_from(peer, std::move(e)); };
   flush(it->second, sink);
   connections_.erase(it);
 }

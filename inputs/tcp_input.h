@@ -3,7 +3,8 @@
 //
 // Every connection has its own codec (default "line"), so partial lines of
 // one sender never mix with another's; when a connection ends its codec is
-// flushed (an unterminated last line is still an event). Events get `host`
+// flushed (an unterminated last line is still an event), and every wake-up of
+// the server ticks each connection's codec (multiline's auto_flush_interval). Events get `host`
 // (the peer's numeric address) and `port` (the peer's port), Logstash's
 // legacy fields; a codec that already set `host` keeps it.
 //
@@ -47,6 +48,7 @@ class TcpInput : public Input, private StreamHandler {
     std::unique_ptr<Codec> codec;
     std::string partial;  // without a codec (unit tests): bytes after the last LF
     size_t bytes_since_event = 0;
+    Peer peer;  // for events the codec emits on a tick (multiline's auto flush)
   };
 
   void on_datagram(std::string_view, const Peer&, FrameFlags) override {}
@@ -56,6 +58,7 @@ class TcpInput : public Input, private StreamHandler {
   void decode(Connection& c, std::string_view data, const EventSink& sink);
   void flush(Connection& c, const EventSink& sink);
   void add_source(Event& e, const Peer& peer) const;
+  void push_from(const Peer& peer, Event&& e);
 
   StreamServer server_;
   std::function<std::unique_ptr<Codec>()> make_codec_;

@@ -32,10 +32,23 @@ inline std::unique_ptr<Filter> make_test_filter(const PluginInfo& info, const Ob
   return info.make_filter(PluginArgs{info.name, info.name + "_1", settings, env, nullptr});
 }
 
+inline std::unique_ptr<Codec> make_test_codec(const PluginInfo& info, const Object& overrides) {
+  Settings settings = settings_with_defaults(info, overrides);
+  PluginEnv env;
+  return info.make_codec(PluginArgs{info.name, info.name + "_1", settings, env, nullptr});
+}
+
 inline Object opts(std::initializer_list<std::pair<const char*, Value>> kv) {
   Object o;
   for (auto& [k, v] : kv) o.set(k, v);
   return o;
+}
+
+// An array of strings, as a list option is written.
+inline Value string_array(std::initializer_list<const char*> items) {
+  Array a;
+  for (const char* s : items) a.emplace_back(s);
+  return Value(std::move(a));
 }
 
 // Equality that also requires the same kinds (Value's == says 1 == 1.0) and,

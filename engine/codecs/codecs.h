@@ -11,6 +11,10 @@
 //   json_lines  decode: one JSON document per line. encode: JSON + delimiter.
 //   rubydebug   encode: Logstash's awesome_print layout, for people reading
 //               stdout; decode treats input as plain.
+//   dots        encode: one '.' per event; outputs only.
+//   multiline   decode: lines joined into events by a grok pattern, state per
+//               stream (see multiline_codec.cpp). encode: Event#to_s.
+//   cef         ArcSight Common Event Format, decode and encode (cef_codec.cpp).
 //
 // Options and defaults are Logstash's (charset: see charset.h for the ones
 // supported; ecs_compatibility defaults to "disabled"). A codec instance
@@ -29,6 +33,9 @@ PluginInfo line_codec_info();
 PluginInfo json_codec_info();
 PluginInfo json_lines_codec_info();
 PluginInfo rubydebug_codec_info();
+PluginInfo dots_codec_info();
+PluginInfo multiline_codec_info();
+PluginInfo cef_codec_info();
 
 // The rubydebug text of one event, ending in "\n"; with_metadata adds
 // "@metadata" (when not empty) as the last key.

@@ -295,7 +295,8 @@ class Compiler {
 
   // ------------------------------------------------------------ plugins
 
-  std::shared_ptr<const CodecSpec> codec_spec(const RawValue& raw, const std::string& owner) {
+  std::shared_ptr<const CodecSpec> codec_spec(const RawValue& raw, const std::string& owner,
+                                              bool for_input) {
     std::string name;
     const AstPlugin* block = raw.plugin.get();
     SourceLoc loc = raw.loc;
@@ -311,6 +312,10 @@ class Compiler {
     const PluginInfo* info = find_plugin(PluginKind::Codec, name);
     if (!info) {
       error(loc, "unknown codec \"" + name + "\"" + known_names(PluginKind::Codec));
+      return nullptr;
+    }
+    if (for_input && info->encode_only) {
+      error(loc, "codec " + name + " only encodes; it cannot decode, so it cannot be the codec of " + owner);
       return nullptr;
     }
     static const AstPlugin empty;
@@ -378,7 +383,7 @@ class Compiler {
         continue;
       }
       if (spec->type == OptionType::Codec) {
-        if (auto c = codec_spec(raw, what)) settings.set_codec(c);
+        if (auto c = codec_spec(raw, what, info.kind == PluginKind::Input)) settings.set_codec(c);
         continue;
       }
       if (raw.plugin) {
@@ -406,7 +411,7 @@ class Compiler {
       RawValue raw;
       raw.value = Value(info.default_codec);
       raw.loc = loc;
-      if (auto c = codec_spec(raw, what)) settings.set_codec(c);
+      if (auto c = codec_spec(raw, what, info.kind == PluginKind::Input)) settings.set_codec(c);
     }
     return settings;
   }

@@ -229,6 +229,9 @@ struct WatchedFile {
   Clock::time_point last_data{};
   Clock::time_point retry_open_after{};
   bool open_error_logged = false;
+  // Its own codec, made at its first line: stateful codecs (multiline) must
+  // not mix the lines of two files.
+  std::unique_ptr<Codec> codec;
 };
 
 class FileInput final : public Input {
@@ -261,6 +264,9 @@ class FileInput final : public Input {
   void split_lines(WatchedFile& f, std::string& buf, size_t old_size);
   size_t find_delimiter(const std::string& buf, size_t from) const;
   void end_of_content(WatchedFile& f);
+  void begin_emit(WatchedFile& f, bool too_long);
+  void flush_codec(WatchedFile& f);
+  void tick_codecs();
   void restart_from_zero(WatchedFile& f);
   void advance(WatchedFile& f, uint64_t pos);
   void advance_skipped(WatchedFile& f, uint64_t pos);
@@ -310,7 +316,7 @@ class FileInput final : public Input {
   size_t max_line_bytes_;
   std::string host_;
   FieldRef path_field_, host_field_;  // by ecs_compatibility
-  std::unique_ptr<Codec> codec_;
+  std::function<std::unique_ptr<Codec>()> make_codec_;
   EventSink sink_;
 
   // input thread only
@@ -399,7 +405,7 @@ FileInput::FileInput(const PluginArgs& args, size_t max_line_bytes)
     throw OptionError("sincedb_path",
                       "must point to a file, received a directory: " + sincedb_path_);
 
-  if (args.make_codec) codec_ = args.make_codec();
+  make_codec_ = args.make_codec;
   sink_ = [this](Event&& e) {
     decorate(e);
     ctx_->push(std::move(e));
@@ -438,6 +444,7 @@ void FileInput::wait_until(Clock::time_point until) {
     if (left <= 0) return;
     pollfd pfd{wake_fd_, POLLIN, 0};
     int n = poll(&pfd, wake_fd_ >= 0 ? 1 : 0, static_cast<int>(std::min<int64_t>(left, poll_ms)));
+    tick_codecs();
     ctx_->tick();
     if (n > 0) {
       uint64_t count;
@@ -749,17 +756,39 @@ void FileInput::end_of_content(WatchedFile& f) {
   f.skipping_long_line = false;
   f.partial.clear();
   if (f.line_pos != f.read_pos) advance_skipped(f, f.read_pos);
+  flush_codec(f);
 }
 
 void FileInput::emit(WatchedFile& f, std::string_view line, bool too_long) {
+  begin_emit(f, too_long);
+  if (!make_codec_) {
+    sink_(Event(std::string(line)));
+    return;
+  }
+  if (!f.codec) f.codec = make_codec_();
+  f.codec->decode_line(line, sink_);
+}
+
+void FileInput::begin_emit(WatchedFile& f, bool too_long) {
   current_ = &f;
   current_too_long_ = too_long;
   f.pushed_lines = true;
   f.emit_epoch = seal_epoch_;
-  if (codec_) {
-    codec_->decode(line, sink_);
-  } else {
-    sink_(Event(std::string(line)));
+}
+
+// Events a codec still holds (multiline's buffered lines) go out now.
+void FileInput::flush_codec(WatchedFile& f) {
+  if (!f.codec) return;
+  begin_emit(f, false);
+  f.codec->flush(sink_);
+}
+
+void FileInput::tick_codecs() {
+  const auto now = std::chrono::steady_clock::now();
+  for (WatchedFile* f : order_) {
+    if (!f->codec) continue;
+    begin_emit(*f, false);
+    f->codec->tick(now, sink_);
   }
 }
 
@@ -774,6 +803,7 @@ void FileInput::decorate(Event& e) const {
 
 void FileInput::retire(WatchedFile& f, bool forget_position) {
   close_file(f);
+  flush_codec(f);
   const bool unsealed = has_unsealed_events(f);
   if (f.dirty) {
     retired_records_.push_back({f.key, f.line_pos, f.path, false});
@@ -990,6 +1020,7 @@ void FileInput::run(InputContext& ctx) {
     wait_until(next_stat);
   }
   // Bytes after the last whole line are not consumed: the next run reads them again.
+  for (WatchedFile* f : order_) flush_codec(*f);
   ctx.flush();
   for (auto& [key, f] : files_) {
     close_file(*f);

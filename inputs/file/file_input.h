@@ -22,6 +22,10 @@
 // and `host` (legacy names, unless the codec set them), [@metadata][path] and
 // [@metadata][host]. A line longer than max_line_bytes is cut there, tagged
 // `_line_too_long`, and the rest of it up to the delimiter is skipped.
+// Every file has its own codec (lines of two files never meet in multiline's
+// buffer), given whole lines (Codec::decode_line), ticked while the input
+// waits and flushed when the file ends (read mode, rotation) or at shutdown.
+// Lines a codec still holds are counted as read: a crash loses them.
 //
 // Threads: run() on the input's thread; stop() from any thread; committed() on
 // a worker thread. They share only the batch → positions map and the committed

@@ -11,6 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <chrono>
 #include <stdexcept>
 
@@ -97,7 +101,13 @@ int bind_socket(const std::string& name, const std::string& host, int port, int 
 
 struct StreamServer::Conn {
   explicit Conn(size_t max_frame) : framer(max_frame) {}
+  ~Conn() {
+    if (ssl) SSL_free(ssl);
+  }
   int fd = -1;
+  SSL* ssl = nullptr;
+  std::string out;  // bytes send() queued that the socket did not take yet
+  bool writing = false;  // EPOLLOUT is watched
   uint64_t id = 0;
   Peer peer;
   SyslogFramer framer;
@@ -116,6 +126,10 @@ StreamServer::~StreamServer() {
 
 void StreamServer::stop() {
   stop_requested_.store(true, std::memory_order_relaxed);
+  wake();
+}
+
+void StreamServer::wake() {
   if (wake_fd_ >= 0) {
     uint64_t one = 1;
     ssize_t r = write(wake_fd_, &one, sizeof one);
@@ -209,10 +223,17 @@ void StreamServer::run(int poll_ms, const std::function<bool()>& should_stop) {
         receive_datagrams();
       } else {
         auto it = conns_.find(id);
-        if (it != conns_.end()) read_connection(*it->second);
+        if (it == conns_.end()) continue;
+        uint32_t ev = events[i].events;
+        if (ev & EPOLLOUT) write_pending(*it->second);
+        // Paused, a connection is read only to learn that it ended.
+        if ((ev & ~uint32_t(EPOLLOUT)) && (!reading_paused_ || (ev & (EPOLLHUP | EPOLLERR))))
+          read_connection(*it->second);
       }
+      close_requested();
     }
     handler_.on_wake();
+    close_requested();
   }
   close_all();
 }
@@ -240,17 +261,26 @@ void StreamServer::accept_connections() {
       setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
     }
     auto c = std::make_unique<Conn>(settings_.max_frame);
+    if (settings_.tls) {
+      c->ssl = SSL_new(settings_.tls.get());
+      if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+        log_warn("{}: cannot start TLS on a connection", settings_.name);
+        close(fd);
+        continue;
+      }
+      SSL_set_accept_state(c->ssl);
+    }
     c->fd = fd;
-    c->id = next_conn_id_++;
     c->peer = peer_of(ss);
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.u64 = c->id;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    c->id = next_conn_id_++;
+    if (!watch_connection(*c, EPOLL_CTL_ADD)) {
       close(fd);
       continue;
     }
-    conns_.emplace(c->id, std::move(c));
+    uint64_t id = c->id;
+    Peer peer = c->peer;
+    conns_.emplace(id, std::move(c));
+    if (settings_.framing == TcpFraming::Raw) handler_.on_open(id, peer);
     connections_accepted_.fetch_add(1, std::memory_order_relaxed);
     connections_open_.store(conns_.size(), std::memory_order_relaxed);
   }
@@ -259,22 +289,155 @@ void StreamServer::accept_connections() {
 // One read per wake-up and connection: level-triggered epoll comes back for
 // the rest, so one busy sender cannot starve the others.
 void StreamServer::read_connection(Conn& c) {
-  ssize_t got = read(c.fd, scratch_.data(), scratch_.size());
-  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (got <= 0) {
+  bool closed = false;
+  ssize_t got = read_some(c, closed);
+  if (closed) {
     close_connection(c.id);
     return;
   }
+  if (got <= 0) return;
   std::string_view data(scratch_.data(), static_cast<size_t>(got));
   tcp_bytes_.fetch_add(data.size(), std::memory_order_relaxed);
   if (settings_.framing == TcpFraming::Raw) {
-    handler_.on_data(c.id, data, c.peer);
+    uint64_t id = c.id;
+    handler_.on_data(id, data, c.peer);
+    // TLS may hold decrypted bytes that epoll cannot see: take them now.
+    while (c.ssl && SSL_pending(c.ssl) > 0 && closing_.empty()) {
+      got = read_some(c, closed);
+      if (closed || got <= 0) break;
+      tcp_bytes_.fetch_add(static_cast<size_t>(got), std::memory_order_relaxed);
+      handler_.on_data(id, std::string_view(scratch_.data(), static_cast<size_t>(got)), c.peer);
+    }
+    if (closed) close_soon(id);
     return;
   }
   c.framer.feed(data, [&](std::string_view frame, FrameFlags flags) {
     count_flags(flags);
     handler_.on_frame(frame, c.peer, flags);
   });
+}
+
+// >0: bytes in scratch_; 0 or -1 with closed false: nothing yet.
+ssize_t StreamServer::read_some(Conn& c, bool& closed) {
+  closed = false;
+  if (!c.ssl) {
+    ssize_t got = read(c.fd, scratch_.data(), scratch_.size());
+    if (got < 0 && (errno == EAGAIN || errno == EINTR)) return -1;
+    if (got <= 0) closed = true;
+    return got;
+  }
+  ERR_clear_error();
+  int got = SSL_read(c.ssl, scratch_.data(), static_cast<int>(scratch_.size()));
+  if (got > 0) {
+    if (!c.out.empty()) write_pending(c);  // a write that waited for the handshake
+    return got;
+  }
+  int err = SSL_get_error(c.ssl, got);
+  if (err == SSL_ERROR_WANT_READ) return -1;
+  if (err == SSL_ERROR_WANT_WRITE) {
+    want_write(c, true);
+    return -1;
+  }
+  if (err != SSL_ERROR_ZERO_RETURN && !(err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
+    char why[256] = "unknown reason";
+    if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, why, sizeof why);
+    log_warn("{}: TLS error from {}:{}, closing the connection: {}", settings_.name, c.peer.host,
+             c.peer.port, why);
+  }
+  closed = true;
+  return -1;
+}
+
+bool StreamServer::send(uint64_t conn, std::string_view bytes) {
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return false;
+  Conn& c = *it->second;
+  c.out.append(bytes);
+  if (!c.writing) write_pending(c);
+  return true;
+}
+
+void StreamServer::write_pending(Conn& c) {
+  while (!c.out.empty()) {
+    ssize_t n;
+    if (c.ssl) {
+      ERR_clear_error();
+      int r = SSL_write(c.ssl, c.out.data(), static_cast<int>(c.out.size()));
+      if (r <= 0) {
+        int err = SSL_get_error(c.ssl, r);
+        if (err == SSL_ERROR_WANT_WRITE) {
+          want_write(c, true);
+        } else if (err != SSL_ERROR_WANT_READ) {
+          close_soon(c.id);
+        }
+        return;  // WANT_READ: the handshake goes on when the peer sends
+      }
+      n = r;
+    } else {
+      n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) {
+          want_write(c, true);
+        } else {
+          close_soon(c.id);
+        }
+        return;
+      }
+    }
+    c.out.erase(0, static_cast<size_t>(n));
+  }
+  want_write(c, false);
+}
+
+void StreamServer::want_write(Conn& c, bool on) {
+  if (c.writing == on || epoll_fd_ < 0) return;
+  c.writing = on;
+  watch_connection(c, EPOLL_CTL_MOD);
+}
+
+bool StreamServer::watch_connection(Conn& c, int op) {
+  epoll_event ev{};
+  // RDHUP is left out while paused: level-triggered, it would fire on every wait.
+  ev.events = (reading_paused_ ? 0u : uint32_t(EPOLLIN | EPOLLRDHUP)) | (c.writing ? uint32_t(EPOLLOUT) : 0u);
+  ev.data.u64 = c.id;
+  return epoll_ctl(epoll_fd_, op, c.fd, &ev) == 0;
+}
+
+void StreamServer::pause_reading(bool paused) {
+  if (paused == reading_paused_ || epoll_fd_ < 0) return;
+  reading_paused_ = paused;
+  for (auto& [id, c] : conns_) watch_connection(*c, EPOLL_CTL_MOD);
+}
+
+std::optional<TlsPeerInfo> StreamServer::tls_peer(uint64_t conn) const {
+  auto it = conns_.find(conn);
+  if (it == conns_.end() || !it->second->ssl || !SSL_is_init_finished(it->second->ssl)) return std::nullopt;
+  SSL* ssl = it->second->ssl;
+  TlsPeerInfo info;
+  info.protocol = SSL_get_version(ssl);
+  if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) info.cipher = SSL_CIPHER_standard_name(c);
+  if (X509* cert = SSL_get_peer_certificate(ssl)) {
+    info.verified = SSL_get_verify_result(ssl) == X509_V_OK;
+    if (BIO* bio = BIO_new(BIO_s_mem())) {
+      X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+      char* text = nullptr;
+      long n = BIO_get_mem_data(bio, &text);
+      if (n > 0) info.subject.assign(text, static_cast<size_t>(n));
+      BIO_free(bio);
+    }
+    X509_free(cert);
+  }
+  return info;
+}
+
+void StreamServer::close_soon(uint64_t conn) { closing_.push_back(conn); }
+
+void StreamServer::close_requested() {
+  while (!closing_.empty()) {
+    std::vector<uint64_t> ids;
+    ids.swap(closing_);
+    for (uint64_t id : ids) close_connection(id);
+  }
 }
 
 void StreamServer::close_connection(uint64_t id) {
