@@ -19,7 +19,7 @@ std::shared_ptr<const PatternLibrary> library(const char* set) {
 }
 
 struct StopCase {
-  const char* set;         // legacy or ecs-v1
+  const char* set;  // legacy or ecs-v1
   const char* expression;
   const char* line;
   const char* stops_before;  // the text of the line from the stop on
@@ -190,8 +190,8 @@ TEST(GrokCommand, ColourWhenAsked) {
 }
 
 TEST(GrokCommand, JsonAndExplain) {
-  GrokRun r = run_grok({"--json", "--explain", "-m", "%{INT:n}!", "-m", "(?>a+)(?<w>b)",
-                        "12?", "aab"});
+  GrokRun r =
+      run_grok({"--json", "--explain", "-m", "%{INT:n}!", "-m", "(?>a+)(?<w>b)", "12?", "aab"});
   EXPECT_EQ(r.code, 1);
   std::vector<Value> lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 4u) << r.out;
@@ -259,7 +259,8 @@ std::unique_ptr<GrokFilter> traced_grok(const PluginEnv& env, Settings& settings
     if (spec.default_value) settings.set(spec.name, *spec.default_value);
   Value match;
   std::string error;
-  EXPECT_TRUE(parse_json(R"({"message": ["%{INT:n} apples", "%{WORD:w} %{INT:n}"]})", &match, &error));
+  EXPECT_TRUE(
+      parse_json(R"({"message": ["%{INT:n} apples", "%{WORD:w} %{INT:n}"]})", &match, &error));
   settings.set("match", match);
   return std::make_unique<GrokFilter>(PluginArgs{info.name, "g1", settings, env, nullptr},
                                       builtin_pattern_files());

@@ -146,7 +146,8 @@ filter {
 }
 
 TEST_F(Sandbox, ConfigErrorsAreReportedWithTheirPlace) {
-  std::string config = write("bad.conf", "filter {\n  grok { match => { \"message\" => \"%{NOPE:x}\" } }\n}\n");
+  std::string config =
+      write("bad.conf", "filter {\n  grok { match => { \"message\" => \"%{NOPE:x}\" } }\n}\n");
   Result r = run({"-f", config}, "x\n");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("bad.conf:2:"), std::string::npos) << r.err;
@@ -158,8 +159,9 @@ TEST_F(Sandbox, WatchRunsAgainWhenTheConfigChanges) {
   std::string sample = write("sample.log", "hello\n");
   std::string out = (dir_ / "out.txt").string();
   testing::Subprocess p({"/bin/sh", "-c",
-                         std::string("exec ") + LOGPIPE_BINARY + " sandbox --watch --color=never -f " +
-                             config + " " + sample + " > " + out + " 2>&1"});
+                         std::string("exec ") + LOGPIPE_BINARY +
+                             " sandbox --watch --color=never -f " + config + " " + sample + " > " +
+                             out + " 2>&1"});
   auto wait_for = [&](const std::string& text) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {

@@ -155,7 +155,8 @@ int run_grok_command(int argc, char** argv) {
       report.as_object().set("line", Value(line));
       std::printf("%s\n", to_json(report).c_str());
     } else {
-      std::printf("%s %s\n", style.dim("line " + std::to_string(number) + ":").c_str(), line.c_str());
+      std::printf("%s %s\n", style.dim("line " + std::to_string(number) + ":").c_str(),
+                  line.c_str());
       std::fputs(render_grok_report(report, line, style).c_str(), stdout);
     }
   };

@@ -29,8 +29,8 @@ std::string printable(std::string_view line) {
 void render_failure(const Value& f, std::string_view line, const TerminalStyle& style,
                     std::string_view indent, std::string& out) {
   out += std::string(indent) + "pattern " + style.name(string_member(f, "pattern")) + "\n";
-  if (const Value* within = member(f, "within"); within && within->is_array() &&
-                                                   !within->as_array().empty()) {
+  if (const Value* within = member(f, "within");
+      within && within->is_array() && !within->as_array().empty()) {
     std::string path;
     for (auto& w : within->as_array()) path += (path.empty() ? "" : " > ") + w.as_string();
     out += std::string(indent) + "  within   " + style.dim(path) + "\n";
@@ -38,7 +38,8 @@ void render_failure(const Value& f, std::string_view line, const TerminalStyle& 
   std::string parts;
   if (const Value* matched = member(f, "matched_parts"); matched && matched->is_array())
     for (auto& p : matched->as_array()) parts += p.as_string();
-  out += std::string(indent) + "  matched  " + (parts.empty() ? style.dim("(nothing)") : style.good(parts)) + "\n";
+  out += std::string(indent) + "  matched  " +
+         (parts.empty() ? style.dim("(nothing)") : style.good(parts)) + "\n";
   out += std::string(indent) + "  failed   " + style.bad(string_member(f, "failed_part"));
   size_t stop = offset_member(f, "stop");
   out += " at offset " + std::to_string(stop) + "\n";

@@ -93,9 +93,7 @@ std::shared_ptr<PipelineConfig> compile_filters(const SandboxOptions& o, const P
   return config::compile(ast, copts);
 }
 
-std::string value_text(const Value& v) {
-  return v.is_string() ? v.as_string() : to_json(v);
-}
+std::string value_text(const Value& v) { return v.is_string() ? v.as_string() : to_json(v); }
 
 void print_event_text(const Event& e, size_t number, const std::vector<Value>* trace,
                       const TerminalStyle& style) {
@@ -174,10 +172,11 @@ void print_summary(const RunTotals& t, FilterGraph& graph, const PipelineConfig&
   for (auto& f : filters) {
     const Object& fo = f.as_object();
     bool is_slowest = fo.find("id")->as_string() == config.filters[slowest].id;
-    std::printf("  filter %s (%s): %.1f us/event over %lld events%s\n",
-                style.name(fo.find("id")->as_string()).c_str(), fo.find("where")->as_string().c_str(),
-                fo.find("ns_per_event")->as_number() / 1000.0,
-                (long long)fo.find("events")->as_int(), is_slowest ? style.bad("  <- slowest").c_str() : "");
+    std::printf(
+        "  filter %s (%s): %.1f us/event over %lld events%s\n",
+        style.name(fo.find("id")->as_string()).c_str(), fo.find("where")->as_string().c_str(),
+        fo.find("ns_per_event")->as_number() / 1000.0, (long long)fo.find("events")->as_int(),
+        is_slowest ? style.bad("  <- slowest").c_str() : "");
   }
 }
 
@@ -191,7 +190,8 @@ bool run_once(const SandboxOptions& o) {
   try {
     config = compile_filters(o, env, &sources);
   } catch (const config::ConfigException& e) {
-    for (auto& err : e.errors) std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
+    for (auto& err : e.errors)
+      std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
     return false;
   }
   std::unique_ptr<Codec> codec = make_codec_for(config->inputs.at(0), env);
@@ -264,7 +264,7 @@ std::vector<std::pair<std::string, int64_t>> watched(const SandboxOptions& o) {
   for (auto& s : o.samples)
     if (s != "-") paths.push_back(s);
   for (auto& p : paths) {
-    struct stat st{};
+    struct stat st {};
     int64_t mtime = stat(p.c_str(), &st) == 0
                         ? int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec + st.st_size
                         : -1;
@@ -337,7 +337,8 @@ int run_sandbox_command(int argc, char** argv) {
     auto now = watched(o);
     if (now == seen) continue;
     seen = now;
-    std::printf("%s\n", o.json ? R"({"rerun":true})" : o.style.dim("--- changed, running again ---").c_str());
+    std::printf("%s\n", o.json ? R"({"rerun":true})"
+                               : o.style.dim("--- changed, running again ---").c_str());
     run_once(o);
   }
 }

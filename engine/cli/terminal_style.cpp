@@ -5,10 +5,14 @@
 namespace logpipe {
 
 bool TerminalStyle::from_choice(std::string_view choice, int fd, TerminalStyle* out) {
-  if (choice == "always") *out = TerminalStyle(true);
-  else if (choice == "never") *out = TerminalStyle(false);
-  else if (choice == "auto") *out = TerminalStyle(isatty(fd) == 1);
-  else return false;
+  if (choice == "always")
+    *out = TerminalStyle(true);
+  else if (choice == "never")
+    *out = TerminalStyle(false);
+  else if (choice == "auto")
+    *out = TerminalStyle(isatty(fd) == 1);
+  else
+    return false;
   return true;
 }
 

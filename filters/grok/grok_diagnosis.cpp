@@ -168,8 +168,7 @@ GrokMatcher& GrokDiagnoser::prefix_matcher(const std::vector<GrokPart>& parts, s
   for (size_t i = 0; i < k; ++i) regex += parts[i].text;
   regex += ")";
   auto& slot = prefixes_[regex];
-  if (!slot)
-    slot = std::make_unique<GrokMatcher>(GrokCompiler(*library_, true).compile(regex));
+  if (!slot) slot = std::make_unique<GrokMatcher>(GrokCompiler(*library_, true).compile(regex));
   return *slot;
 }
 
@@ -196,8 +195,7 @@ bool GrokDiagnoser::prefix_matches(const std::vector<GrokPart>& parts, size_t k,
   return true;
 }
 
-std::vector<GrokPart> GrokDiagnoser::expansion(const GrokPart& reference,
-                                               std::string* name) const {
+std::vector<GrokPart> GrokDiagnoser::expansion(const GrokPart& reference, std::string* name) const {
   if (reference.kind != GrokPart::Kind::Reference) return {};
   std::string_view t = reference.text;
   size_t k = 2;
@@ -210,8 +208,7 @@ std::vector<GrokPart> GrokDiagnoser::expansion(const GrokPart& reference,
   std::vector<GrokPart> parts = split_grok_parts(*definition);
   // One part is worth entering only when it is itself a reference
   // (COMMONAPACHELOG is %{HTTPD_COMMONLOG}); a lone group cannot be split.
-  if (parts.empty() || (parts.size() == 1 && parts[0].kind != GrokPart::Kind::Reference))
-    return {};
+  if (parts.empty() || (parts.size() == 1 && parts[0].kind != GrokPart::Kind::Reference)) return {};
   for (auto& p : parts)
     if (p.kind == GrokPart::Kind::Group && is_flag_group(p.text)) return {};
   return parts;

@@ -28,9 +28,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/event/value.h"
 #include "filters/grok/grok_compiler.h"
 #include "filters/grok/grok_matcher.h"
-#include "engine/event/value.h"
 #include "filters/grok/pattern_library.h"
 
 namespace logpipe {
