@@ -154,10 +154,10 @@ int main(int argc, char** argv) {
   }
   if (vm["list-plugins"].as<bool>()) {
     for (auto& p : plugin_registry())
-      std::printf("%-8s %-14s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.description.c_str());
+      std::printf("%-8s %-18s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.description.c_str());
     std::printf("\nNot supported, and not planned:\n");
     for (auto& p : refused_plugins())
-      std::printf("%-8s %-14s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.reason.c_str());
+      std::printf("%-8s %-18s %s\n", plugin_kind_name(p.kind), p.name.c_str(), p.reason.c_str());
     return 0;
   }
   if (vm.count("help-plugin")) {
