@@ -95,10 +95,11 @@ try: s.bind(("0.0.0.0", 9600))
 except OSError: s.bind(("0.0.0.0", 0))
 print(s.getsockname()[1])')
 grace=$(python3 -c 'import json; print(json.load(open("deploy/marathon/logpipe.json"))["taskKillGracePeriodSeconds"])')
-env_args=$(python3 -c '
+# The app's env as docker run arguments, one a line (values hold spaces).
+mapfile -t env_args < <(python3 -c '
 import json
 app = json.load(open("deploy/marathon/logpipe.json"))
-for k, v in app["env"].items(): print("-e", k + "=" + v)' | tr '\n' '\0' | xargs -0)
+for k, v in app["env"].items(): print("-e\n" + k + "=" + v)')
 mkdir -p "$work/pipeline"
 cp deploy/gitlab-ci/example/filter.conf "$work/pipeline/50-filter.conf"
 chmod -R a+rX "$work/pipeline"
@@ -109,10 +110,9 @@ import json, sys
 a = json.load(open("deploy/marathon/logpipe.json"))["args"]
 a[a.index("--api.http.port") + 1] = sys.argv[1]
 print("\n".join(a))' "$api_port")
-# shellcheck disable=SC2086  # env_args: "-e K=V" words
 docker run -d --name logpipe-image-test --network host \
   --mount "type=bind,src=$work/pipeline/50-filter.conf,dst=/usr/share/logpipe/pipeline/50-filter.conf,readonly" \
-  $env_args -e "KAFKA_BOOTSTRAP_SERVERS=$bootstrap" -e "ES_HOSTS=http://127.0.0.1:$es_port" \
+  "${env_args[@]}" -e "KAFKA_BOOTSTRAP_SERVERS=$bootstrap" -e "ES_HOSTS=http://127.0.0.1:$es_port" \
   -e KAFKA_TOPICS=team-example-app -e MARATHON_APP_ID=/logpipe/team-example -e MESOS_TASK_ID=logpipe_team-example.image-test \
   logpipe:image-test "${args[@]}" >/dev/null
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
