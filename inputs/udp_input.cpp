@@ -1,5 +1,7 @@
 #include "inputs/udp_input.h"
 
+#include <algorithm>
+
 #include "engine/config/typed_options.h"
 #include "engine/event/ecs.h"
 #include "engine/system/log.h"
@@ -27,9 +29,10 @@ const OptionSchema<UdpOptions>& udp_schema() {
         .fallback("127.0.0.1");
     s.integer("port", &UdpOptions::port, "Port to listen on.").required().range(0, 65535);
     s.integer("buffer_size", &UdpOptions::buffer_size,
-              "Largest datagram read; longer ones are cut and tagged _message_truncated.")
+              "Largest datagram read; longer ones are cut and tagged _message_truncated. "
+              "Above 65536 it changes nothing (no UDP datagram is longer).")
         .fallback(65536)
-        .range(1, 65536);
+        .range(1, 1073741824);
     s.integer("receive_buffer_bytes", &UdpOptions::receive_buffer_bytes,
               "Socket receive buffer (SO_RCVBUF); default: the system's.")
         .range(1, 1073741824);
@@ -63,7 +66,7 @@ StreamServerSettings udp_server_settings(const PluginArgs& args, const UdpOption
   st.name = "udp " + args.id;
   st.host = o.host;
   st.port = o.port;
-  st.max_datagram = static_cast<size_t>(o.buffer_size);
+  st.max_datagram = static_cast<size_t>(std::min(o.buffer_size, 65536));
   if (o.receive_buffer_bytes) st.udp_receive_buffer = *o.receive_buffer_bytes;
   st.tcp = false;
   st.udp = true;
