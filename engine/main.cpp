@@ -14,6 +14,7 @@
 #include "engine/api/monitor.h"
 #include "engine/api/monitoring_api.h"
 #include "engine/api/statsd_push.h"
+#include "engine/cli/test_command.h"
 #include "engine/config/compiler.h"
 #include "engine/config/config_printer.h"
 #include "engine/config/parser.h"
@@ -72,6 +73,7 @@ void print_summary(const PipelineStats& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "test") return run_test_command(argc - 1, argv + 1);
   po::options_description desc(
       "Usage: logpipe [options]\n"
       "Runs a Logstash pipeline config (inputs -> filters -> outputs).\n\nOptions");
