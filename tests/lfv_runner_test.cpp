@@ -118,3 +118,13 @@ TEST(LfvBinary, DropCaseFromLfvPassesAndConfigErrorsExitTwo) {
   EXPECT_NE(bad.err.find("drop_and_split.conf:15:5:"), std::string::npos) << bad.err;
   EXPECT_EQ(run_binary({"-f", kData + "drop.conf"}).code, 2);
 }
+
+TEST(LfvRunner, DaemonFieldsKeepTypesAndPlainCodecAddsNoNewline) {
+  auto cfg = config::load_pipeline({config::SourceFile{
+      "f.conf", "input { http { id => \"in\" } } filter { mutate { add_tag => [\"__lfv_x\"] } } output { stdout {} }"}});
+  LfvRunner runner(cfg, cfg);
+  auto r = runner.run(parse_lfv_case_set("d.json", R"({"input_plugin": "in", "fields": {"n": 7, "t": "x"},
+      "ignore": ["@timestamp"], "testcases": [{"input": ["m"], "fields": {"t": "y"}, "expected": [{"message": "m", "n": 7, "t": "y"}]}]})"));
+  EXPECT_TRUE(r.passed()) << r.set_failure << (r.cases[0].failures.empty() ? "" : r.cases[0].failures[0]);
+  EXPECT_THROW(runner.run(parse_lfv_case_set("d.json", R"({"input_plugin": "nope"})")), LfvCaseError);
+}

@@ -123,7 +123,9 @@ LfvSetResult LfvRunner::run(const LfvCaseSet& set) {
     if (lines.empty()) lines.push_back("__lfv_dummy_event");
     std::vector<Event> decoded;
     for (const auto& line : lines) {
-      codec->decode(line + "\n", [&](Event&& e) { decoded.push_back(std::move(e)); });
+      // Standalone writes each line and "\n" to stdin; the daemon's generator
+      // hands each line to the codec as it is.
+      codec->decode(daemon ? line : line + "\n", [&](Event&& e) { decoded.push_back(std::move(e)); });
       codec->flush([&](Event&& e) { decoded.push_back(std::move(e)); });
     }
     for (auto& ev : decoded) {
