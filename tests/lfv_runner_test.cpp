@@ -121,7 +121,7 @@ TEST(LfvBinary, DropCaseFromLfvPassesAndConfigErrorsExitTwo) {
 
 TEST(LfvRunner, DaemonFieldsKeepTypesAndPlainCodecAddsNoNewline) {
   auto cfg = config::load_pipeline({config::SourceFile{
-      "f.conf", "input { http { id => \"in\" } } filter { mutate { add_tag => [\"__lfv_x\"] } } output { stdout {} }"}});
+      "f.conf", "input { generator { id => \"in\" } } filter { mutate { add_tag => [\"__lfv_x\"] } } output { stdout {} }"}});
   LfvRunner runner(cfg, cfg);
   auto r = runner.run(parse_lfv_case_set("d.json", R"({"input_plugin": "in", "fields": {"n": 7, "t": "x"},
       "ignore": ["@timestamp"], "testcases": [{"input": ["m"], "fields": {"t": "y"}, "expected": [{"message": "m", "n": 7, "t": "y"}]}]})"));
