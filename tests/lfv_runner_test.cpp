@@ -128,3 +128,19 @@ TEST(LfvRunner, DaemonFieldsKeepTypesAndPlainCodecAddsNoNewline) {
   EXPECT_TRUE(r.passed()) << r.set_failure << (r.cases[0].failures.empty() ? "" : r.cases[0].failures[0]);
   EXPECT_THROW(runner.run(parse_lfv_case_set("d.json", R"({"input_plugin": "nope"})")), LfvCaseError);
 }
+
+TEST(LfvRunner, JsonLinesInputIsOneLineWithBracketKeysExpanded) {
+  auto r = run_case("filter { }", "j.yaml", R"(
+codec: json_lines
+ignore: ["@timestamp"]
+testcases:
+  - input:
+      - >
+        {"[a][b]": 1,
+         "c": "x"}
+    expected: [{a: {b: 1}, c: x}]
+)");
+  EXPECT_TRUE(r.passed()) << r.set_failure << (r.cases[0].failures.empty() ? "" : r.cases[0].failures[0]);
+  EXPECT_THROW(run_case("filter { }", "j.json", R"({"codec": "json_lines", "testcases": [{"input": ["[1]"]}]})"),
+               LfvCaseError);
+}

@@ -120,6 +120,15 @@ LfvSetResult LfvRunner::run(const LfvCaseSet& set) {
     Object fields = set.fields;
     for (const auto& [k, v] : tc.fields) fields.set(k, v);
     std::vector<std::string> lines = tc.input;
+    // LFV re-serialises json_lines input, expanding bracket keys, so that
+    // multi-line JSON (YAML `>`) is one line.
+    if (set.codec == "json_lines")
+      for (auto& line : lines) {
+        Value v;
+        if (!parse_json(line, &v, nullptr) || !v.is_object())
+          throw LfvCaseError(set.path + ": json_lines input is not a JSON object: " + line);
+        line = to_json(Value(expand_bracket_keys(v.as_object())));
+      }
     if (lines.empty()) lines.push_back("__lfv_dummy_event");
     std::vector<Event> decoded;
     for (const auto& line : lines) {
