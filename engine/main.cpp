@@ -16,6 +16,7 @@
 #include "engine/api/statsd_push.h"
 #include "engine/cli/grok_command.h"
 #include "engine/cli/sandbox_command.h"
+#include "engine/cli/test_command.h"
 #include "engine/config/compiler.h"
 #include "engine/config/config_printer.h"
 #include "engine/config/parser.h"
@@ -76,6 +77,7 @@ void print_summary(const PipelineStats& s) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "grok") return run_grok_command(argc - 1, argv + 1);
   if (argc > 1 && std::string_view(argv[1]) == "sandbox") return run_sandbox_command(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "test") return run_test_command(argc - 1, argv + 1);
   po::options_description desc(
       "Usage: logpipe [options]\n"
       "Runs a Logstash pipeline config (inputs -> filters -> outputs).\n\nOptions");

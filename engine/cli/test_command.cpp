@@ -1,0 +1,91 @@
+#include "engine/cli/test_command.h"
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "engine/config/compiler.h"
+#include "engine/config/parser.h"
+#include "engine/testing/lfv_runner.h"
+
+namespace po = boost::program_options;
+
+namespace logpipe {
+
+int run_test_command(int argc, char** argv) {
+  po::options_description desc(
+      "Usage: logpipe test -f FILTER.conf [-f ...] [--junit FILE] CASES...\n"
+      "Runs Logstash Filter Verifier test cases (files or directories) through the filters.\n\nOptions");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help")
+    ("path.config,f", po::value<std::vector<std::string>>()->composing(), "config file or directory; repeatable")
+    ("junit", po::value<std::string>(), "write JUnit XML here")
+    ("cases", po::value<std::vector<std::string>>()->composing(), "test case files or directories");
+  // clang-format on
+  po::positional_options_description pos;
+  pos.add("cases", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logpipe test: %s\n", e.what());
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  if (!vm.count("path.config") || !vm.count("cases")) {
+    std::fprintf(stderr, "logpipe test: give -f CONFIG and test case files (see logpipe test --help)\n");
+    return 2;
+  }
+  std::vector<config::SourceFile> sources;
+  std::shared_ptr<PipelineConfig> full, filters;
+  try {
+    sources = config::load_sources(vm["path.config"].as<std::vector<std::string>>(), {});
+    config::AstConfig ast = config::parse_configs(sources);
+    full = config::compile(ast);
+    config::AstConfig only_filters;
+    for (auto& s : ast.sections)
+      if (s.kind == config::SectionKind::Filter) only_filters.sections.push_back(s);
+    filters = config::compile(only_filters);
+  } catch (const config::ConfigException& e) {
+    for (auto& err : e.errors) std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
+    return 2;
+  }
+  std::vector<LfvSetResult> results;
+  try {
+    LfvRunner runner(filters, full);
+    for (const auto& file : discover_lfv_case_files(vm["cases"].as<std::vector<std::string>>()))
+      results.push_back(runner.run(load_lfv_case_set(file)));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "logpipe test: %s\n", e.what());
+    return 2;
+  }
+  size_t passed = 0, failed = 0;
+  for (const auto& r : results) {
+    for (size_t i = 0; i < r.cases.size(); ++i) {
+      const auto& c = r.cases[i];
+      std::string name = c.description.empty() ? "test case " + std::to_string(i + 1) : c.description;
+      if (c.failures.empty()) {
+        ++passed;
+        std::printf("PASS %s: %s\n", r.path.c_str(), name.c_str());
+        continue;
+      }
+      ++failed;
+      std::printf("FAIL %s: %s\n", r.path.c_str(), name.c_str());
+      for (const auto& f : c.failures) std::printf("%s\n", f.c_str());
+    }
+  }
+  std::printf("%zu passed, %zu failed, %zu files\n", passed, failed, results.size());
+  if (vm.count("junit")) {
+    std::ofstream out(vm["junit"].as<std::string>());
+    out << lfv_junit_xml(results);
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace logpipe
