@@ -7,6 +7,7 @@
 #include "engine/config/typed_options.h"
 #include "engine/event/ecs.h"
 #include "engine/system/log.h"
+#include "engine/text/ruby_number.h"
 
 namespace logpipe {
 
@@ -207,21 +208,14 @@ struct NoNewEvents : FilterContext {
   void emit(std::unique_ptr<Event>) override {}
 };
 
-// Ruby's to_i, as Logstash reads the priority a pattern captured.
-std::optional<int64_t> ruby_to_i(const Value* v) {
-  if (!v || v->is_null()) return 0;
+// `event.get(priority).to_i rescue 13`: Ruby's to_i of what the pattern
+// captured; nullopt where Ruby raises (an array, a hash), which means 13.
+std::optional<int64_t> captured_priority(const Value* v) {
+  if (!v || v->is_null()) return 0;  // nil.to_i
   if (v->is_int()) return v->as_int();
   if (v->is_float()) return static_cast<int64_t>(v->as_float());
   if (!v->is_string()) return std::nullopt;
-  const std::string& t = v->as_string();
-  size_t i = 0;
-  while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
-  bool negative = i < t.size() && t[i] == '-';
-  if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
-  int64_t n = 0;
-  for (; i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])) && n < (int64_t{1} << 40); ++i)
-    n = n * 10 + (t[i] - '0');
-  return negative ? -n : n;
+  return ruby_to_i(v->as_string());
 }
 
 }  // namespace
@@ -375,7 +369,7 @@ void SyslogInput::relay(Event& e) {
   if (ecs_ && !service_type_.empty() && !e.has(fields_->service_type))
     e.set(fields_->service_type, Value(service_type_));
   const bool failed = e.has_tag(kGrokFailureTag);
-  std::optional<int64_t> priority = failed ? 13 : ruby_to_i(e.get(fields_->priority));
+  std::optional<int64_t> priority = failed ? 13 : captured_priority(e.get(fields_->priority));
   set_priority(e, priority ? *priority : 13);
   if (!failed) {
     if (!ecs_) {

@@ -76,7 +76,11 @@ class Printer {
 
   // name { attributes } without the trailing newline (codecs are inline).
   void block(const AstPlugin& p, PluginKind kind, int depth) {
-    const PluginInfo* info = find_plugin(kind, p.name);
+    // The options declared as passwords, looked up once per block.
+    std::vector<std::string> passwords;
+    if (const PluginInfo* info = find_plugin(kind, p.name))
+      for (const OptionSpec& spec : info->all_options())
+        if (spec.type == OptionType::Password) passwords.push_back(spec.name);
     out_ += p.name + " {";
     if (p.attributes.empty()) {
       out_ += " }";
@@ -86,11 +90,8 @@ class Printer {
     for (const AstAttribute& a : p.attributes) {
       indent(depth + 1);
       out_ += a.name + " => ";
-      bool secret = secret_option_name(a.name);
-      if (info) {
-        for (const OptionSpec& spec : info->all_options())
-          if (spec.name == a.name && spec.type == OptionType::Password) secret = true;
-      }
+      const bool secret = secret_option_name(a.name) ||
+                          std::find(passwords.begin(), passwords.end(), a.name) != passwords.end();
       if (secret)
         out_ += quoted(kMaskedValue);
       else

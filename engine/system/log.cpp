@@ -3,18 +3,19 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
-#include <ctime>
-
+#include "engine/event/value.h"
 #include "engine/text/json_writer.h"
 
 namespace logpipe {
 
 namespace {
+constexpr const char* kPlainPattern = "[%Y-%m-%dT%H:%M:%S.%e][%l] %v";
+
 // Installs the stderr logger before main() so plugins can log from anywhere.
 const bool kInstalled = [] {
   auto logger = std::make_shared<spdlog::logger>(
       "logpipe", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  logger->set_pattern("[%Y-%m-%dT%H:%M:%S.%e][%l] %v");
+  logger->set_pattern(kPlainPattern);
   spdlog::set_default_logger(logger);
   return true;
 }();
@@ -24,16 +25,10 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     using namespace std::chrono;
-    const auto since = msg.time.time_since_epoch();
-    const time_t secs = static_cast<time_t>(duration_cast<seconds>(since).count());
-    const int millis = static_cast<int>(duration_cast<milliseconds>(since).count() % 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char stamp[40];
-    std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    // Milliseconds, as the plain pattern's %e and Logstash's log show them.
+    const int64_t millis = duration_cast<milliseconds>(msg.time.time_since_epoch()).count();
     std::string line = "{\"@timestamp\":\"";
-    line += stamp;
+    Timestamp{millis * 1000000}.append_iso8601(line);
     line += "\",\"level\":\"";
     const auto level = spdlog::level::to_string_view(msg.level);
     for (char c : std::string_view(level.data(), level.size()))
@@ -55,7 +50,7 @@ bool set_log_format(const std::string& format) {
   if (format == "json")
     spdlog::default_logger()->set_formatter(std::make_unique<JsonFormatter>());
   else if (format == "plain")
-    spdlog::default_logger()->set_pattern("[%Y-%m-%dT%H:%M:%S.%e][%l] %v");
+    spdlog::default_logger()->set_pattern(kPlainPattern);
   else
     return false;
   return true;
