@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "engine/config/compiler.h"
-#include "engine/config/parser.h"
+#include "engine/testing/lfv_config.h"
 #include "engine/testing/lfv_runner.h"
 
 namespace po = boost::program_options;
@@ -15,13 +15,14 @@ namespace logpipe {
 
 int run_test_command(int argc, char** argv) {
   po::options_description desc(
-      "Usage: logpipe test -f FILTER.conf [-f ...] [--junit FILE] CASES...\n"
+      "Usage: logpipe test -f FILTER.conf [-f ...] [--junit FILE] [--plugin-mock FILE] CASES...\n"
       "Runs Logstash Filter Verifier test cases (files or directories) through the filters.\n\nOptions");
   // clang-format off
   desc.add_options()
     ("help,h", "print this help")
     ("path.config,f", po::value<std::vector<std::string>>()->composing(), "config file or directory; repeatable")
     ("junit", po::value<std::string>(), "write JUnit XML here")
+    ("plugin-mock", po::value<std::string>(), "LFV plugin mocks (YAML list of {id, mock}): replace or remove plugins by id")
     ("cases", po::value<std::vector<std::string>>()->composing(), "test case files or directories");
   // clang-format on
   po::positional_options_description pos;
@@ -43,22 +44,20 @@ int run_test_command(int argc, char** argv) {
     return 2;
   }
   std::vector<config::SourceFile> sources;
-  std::shared_ptr<PipelineConfig> full, filters;
+  std::shared_ptr<PipelineConfig> config;
   try {
     sources = config::load_sources(vm["path.config"].as<std::vector<std::string>>(), {});
-    config::AstConfig ast = config::parse_configs(sources);
-    full = config::compile(ast);
-    config::AstConfig only_filters;
-    for (auto& s : ast.sections)
-      if (s.kind == config::SectionKind::Filter) only_filters.sections.push_back(s);
-    filters = config::compile(only_filters);
+    config = load_lfv_test_pipeline(sources, vm.count("plugin-mock") ? vm["plugin-mock"].as<std::string>() : "");
   } catch (const config::ConfigException& e) {
     for (auto& err : e.errors) std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
+    return 2;
+  } catch (const LfvCaseError& e) {
+    std::fprintf(stderr, "logpipe test: %s\n", e.what());
     return 2;
   }
   std::vector<LfvSetResult> results;
   try {
-    LfvRunner runner(filters, full);
+    LfvRunner runner(config);
     for (const auto& file : discover_lfv_case_files(vm["cases"].as<std::vector<std::string>>()))
       results.push_back(runner.run(load_lfv_case_set(file)));
   } catch (const std::exception& e) {

@@ -45,5 +45,9 @@ struct PipelineConfig {
 // Builds the codec a plugin's settings choose (or its default codec); for a
 // streaming input, the line-oriented form of plain and json.
 std::unique_ptr<Codec> make_codec_for(const PluginDecl& decl, const PluginEnv& env);
+// The codec `spec` names under `name` (spec.name, or its line-oriented form),
+// for the plugin `plugin_id`; null for an unknown codec.
+std::unique_ptr<Codec> make_codec(const CodecSpec& spec, const std::string& name, const std::string& plugin_id,
+                                  const PluginEnv& env);
 
 }  // namespace logpipe

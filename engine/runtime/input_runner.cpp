@@ -17,6 +17,19 @@ void truncate_utf8(std::string& s, size_t max) {
 
 }  // namespace
 
+InputDecorations::InputDecorations(const Settings& settings) {
+  Input::CommonOptions common = Input::common_schema().bind(settings);
+  type_ = common.type;
+  add_field_ = AddFields(common.add_field);
+  tags_ = TagList(common.tags);
+}
+
+void InputDecorations::apply(Event& e) const {
+  if (type_ && !e.get_top("type")) e.set_top("type", Value(*type_));
+  if (!add_field_.empty()) add_field_.apply(e);
+  if (!tags_.empty()) tags_.add_to(e);
+}
+
 InputRunner::InputRunner(const PluginDecl& decl, std::unique_ptr<Input> input,
                          InputRunnerSettings settings, BoundedQueue<Batch*>& queue,
                          const std::atomic<bool>& stopping, const std::atomic<bool>& abandoned)
@@ -25,14 +38,8 @@ InputRunner::InputRunner(const PluginDecl& decl, std::unique_ptr<Input> input,
       settings_(settings),
       queue_(queue),
       stopping_(stopping),
-      abandoned_(abandoned) {
-  Input::CommonOptions common = Input::common_schema().bind(*decl.settings);
-  if (common.type) {
-    has_type_ = true;
-    type_ = *common.type;
-  }
-  add_field_ = AddFields(common.add_field);
-  tags_ = TagList(common.tags);
+      abandoned_(abandoned),
+      decorations_(*decl.settings) {
   never_blocks_ = input_->never_blocks();
 }
 
@@ -76,9 +83,7 @@ Batch* InputRunner::new_batch() {
 
 void InputRunner::push(Event&& e) {
   if (!waiting_.empty()) queue_waiting(false);
-  if (has_type_ && !e.get_top("type")) e.set_top("type", Value(type_));
-  if (!add_field_.empty()) add_field_.apply(e);
-  if (!tags_.empty()) tags_.add_to(e);
+  decorations_.apply(e);
   if (Value* m = e.fields().find("message");
       m && m->is_string() && m->as_string().size() > settings_.max_message_bytes) {
     truncate_utf8(m->as_string(), settings_.max_message_bytes);

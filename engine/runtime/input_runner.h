@@ -21,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "engine/event/field_decorators.h"
@@ -35,6 +36,19 @@ struct InputRunnerSettings {
   int batch_size = 125;
   int batch_delay_ms = 50;
   size_t max_message_bytes = 1 << 20;
+};
+
+// The options every input has that decorate its events (Logstash's input
+// base): `type` unless the event has one, `add_field`, `tags`, in that order.
+class InputDecorations {
+ public:
+  explicit InputDecorations(const Settings& settings);
+  void apply(Event& e) const;
+
+ private:
+  std::optional<std::string> type_;
+  AddFields add_field_;
+  TagList tags_;
 };
 
 class InputRunner final : public InputContext {
@@ -87,10 +101,7 @@ class InputRunner final : public InputContext {
   BoundedQueue<Batch*>& queue_;
   const std::atomic<bool>& stopping_;
   const std::atomic<bool>& abandoned_;
-  std::string type_;
-  bool has_type_ = false;
-  AddFields add_field_;
-  TagList tags_;
+  InputDecorations decorations_;
 
   Batch* current_ = nullptr;
   int64_t current_first_ns_ = 0;

@@ -1,6 +1,7 @@
 #include "engine/testing/lfv_runner.h"
 
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "engine/config/compiler.h"
@@ -8,6 +9,7 @@
 #include "engine/event/field_decorators.h"
 #include "engine/event/field_ref.h"
 #include "engine/runtime/filter_graph.h"
+#include "engine/runtime/input_runner.h"
 #include "engine/text/json_reader.h"
 #include "engine/text/json_writer.h"
 
@@ -89,26 +91,29 @@ std::string lfv_event_diff(const Value& expected, const Value& actual) {
   return out;
 }
 
-LfvRunner::LfvRunner(std::shared_ptr<const PipelineConfig> filters,
-                     std::shared_ptr<const PipelineConfig> full)
-    : filters_(std::move(filters)), full_(std::move(full)) {}
+LfvRunner::LfvRunner(std::shared_ptr<const PipelineConfig> config) : config_(std::move(config)) {}
 
 LfvSetResult LfvRunner::run(const LfvCaseSet& set) {
   auto start = std::chrono::steady_clock::now();
   LfvSetResult result;
   result.path = set.path;
   PluginEnv env;
-  FilterGraph graph(*filters_, env);
+  FilterGraph graph(*config_, env);
   const bool daemon = !set.input_plugin.empty();
 
   std::unique_ptr<Codec> codec;
   AddFields input_add_fields;
+  std::optional<InputDecorations> decorations;
   if (daemon) {
     const PluginDecl* in = nullptr;
-    for (const auto& d : full_->inputs)
+    for (const auto& d : config_->inputs)
       if (d.id == set.input_plugin) in = &d;
     if (!in) throw LfvCaseError(set.path + ": input_plugin " + set.input_plugin + " is not an input of the config");
-    codec = make_codec_for(*in, env);
+    // Not make_codec_for: LFV's generator input is not a stream, so plain
+    // stays plain and json stays json.
+    const CodecSpec& spec = *in->settings->codec();
+    codec = make_codec(spec, spec.name, in->id, env);
+    decorations.emplace(*in->settings);
   } else {
     codec = codec_from_text(set.codec, env);
     input_add_fields = AddFields(set.fields);
@@ -140,8 +145,16 @@ LfvSetResult LfvRunner::run(const LfvCaseSet& set) {
     for (auto& ev : decoded) {
       if (!ev.has(*FieldRef::parse("@timestamp"))) ev.set_timestamp(Timestamp::now());
       if (daemon) {
-        for (const auto& [k, v] : fields) ev.set_top(k, v);
+        // As LFV's `event.set(key, value)`: "@metadata" is the event's metadata.
+        for (const auto& [k, v] : fields) {
+          if (k != "@metadata" || !v.is_object()) {
+            ev.set_top(k, v);
+            continue;
+          }
+          for (const auto& [mk, mv] : v.as_object()) ev.set(*FieldRef::parse("[@metadata][" + mk + "]"), mv);
+        }
         if (tc.input.empty()) ev.fields().erase("message");
+        decorations->apply(ev);
       } else {
         input_add_fields.apply(ev);
       }

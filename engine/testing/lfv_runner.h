@@ -2,8 +2,9 @@
 // the FilterGraph the workers run, and compares the events as LFV does.
 //
 // Inputs and outputs of the config are set aside. Each input line (plus
-// "\n") goes through the file's codec (standalone) or the codec of the
-// config's input named by input_plugin (daemon); fields are added as
+// "\n") goes through the file's codec (standalone), or as it is through
+// the codec written on the config's input named by input_plugin, plain
+// when none is (daemon, whose generator input keeps a line's "\n"); fields are added as
 // Logstash's add_field does (standalone: sprintf'd strings, appended) or set
 // per top-level key keeping JSON types (daemon). Each event runs as a batch
 // of one, as LFV's `-b 1`. Comparison is LFV's: the whole event, after the
@@ -35,13 +36,13 @@ struct LfvSetResult {
 
 class LfvRunner {
  public:
-  // filters: the config with inputs/outputs removed; full: the whole config
-  // (for input_plugin lookups).
-  LfvRunner(std::shared_ptr<const PipelineConfig> filters, std::shared_ptr<const PipelineConfig> full);
+  // config: the filter-test form of the user's config (lfv_config.h), whose
+  // inputs are input_plugin's candidates.
+  explicit LfvRunner(std::shared_ptr<const PipelineConfig> config);
   LfvSetResult run(const LfvCaseSet& set);
 
  private:
-  std::shared_ptr<const PipelineConfig> filters_, full_;
+  std::shared_ptr<const PipelineConfig> config_;
 };
 
 // Field-by-field text of one event's differences.
