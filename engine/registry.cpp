@@ -14,6 +14,7 @@
 #include "filters/mutate/mutate_filter.h"
 #include "filters/prune_filter.h"
 #include "filters/split_filter.h"
+#include "filters/clone_filter.h"
 #include "filters/syslog_pri_filter.h"
 #include "filters/translate_filter.h"
 #include "filters/useragent/useragent_filter.h"
@@ -58,6 +59,7 @@ const std::vector<PluginInfo>& plugin_registry() {
     r.push_back(kv_filter_info());
     r.push_back(translate_filter_info());
     r.push_back(split_filter_info());
+    r.push_back(clone_filter_info());
     r.push_back(csv_filter_info());
     r.push_back(cidr_filter_info());
     r.push_back(fingerprint_filter_info());

@@ -201,7 +201,7 @@ TEST_P(LfvUpstream, CasePasses) {
 INSTANTIATE_TEST_SUITE_P(LfvIntegrationData, LfvUpstream,
                          ::testing::Values("basic_logstash_config_dir", "basic_pipeline", "conditional_output",
                                            "issue_155", "issue_166", "issue_175", "pipeline_to_pipeline",
-                                           "testcases_event", "codec_version_7_test"));
+                                           "testcases_event", "codec_version_7_test", "issue_150", "issue_150a"));
 
 TEST(LfvUpstreamMocks, FilterAndInputOutputMocksApply) {
   BinaryRun filter = run_upstream("filtermock", true);
@@ -230,8 +230,9 @@ TEST(LfvUpstreamMocks, MockErrorsPointIntoTheMockFile) {
 }
 
 // What logpipe deliberately does not reproduce (README of the data): the
-// quoting of Logstash's generated config, and one event per output.
-TEST(LfvUpstreamKnownDifferences, QuotingQuirkAndOutputRouting) {
+// quoting of Logstash's generated config, pipelines fed by pipeline outputs,
+// and Logstash's reordering at a conditional.
+TEST(LfvUpstreamKnownDifferences, QuotingPipelinesAndOrderAtConditionals) {
   BinaryRun quotes = run_upstream("special_chars");
   EXPECT_EQ(quotes.code, 1);
   EXPECT_EQ(quotes.out.find("expected 7 events"), std::string::npos) << quotes.out;
@@ -239,7 +240,29 @@ TEST(LfvUpstreamKnownDifferences, QuotingQuirkAndOutputRouting) {
   EXPECT_EQ(quotes.out.find("event 1 differs"), std::string::npos) << quotes.out;
   BinaryRun outputs = run_upstream("multiple_parallel_outputs");
   EXPECT_EQ(outputs.code, 1);
-  EXPECT_NE(outputs.out.find("expected 8 events, got 4"), std::string::npos) << outputs.out;
+  EXPECT_NE(outputs.out.find("expected 8 events, got 10"), std::string::npos) << outputs.out;
+  BinaryRun order = run_upstream("issue_153");
+  EXPECT_EQ(order.code, 1);
+  EXPECT_NE(order.out.find("expected: \"nope\"\n      + actual:   \"yep\""), std::string::npos) << order.out;
+}
+
+// Daemon mode returns an event once per output it reaches, ordered by
+// output id, and export_outputs names the output.
+TEST(LfvRunner, DaemonEventsPerOutputReached) {
+  std::vector<config::SourceFile> sources{config::SourceFile{"f.conf", R"(
+    input { stdin { id => "in" } }
+    filter { clone { clones => ["copy"] } }
+    output {
+      if [type] == "copy" { tcp { id => "b_copies" host => "x" port => 1 } }
+      stdout { id => "a_all" }
+      if [nope] { stdout { id => "c_none" } }
+    })"}};
+  LfvRunner runner(load_lfv_test_pipeline(sources, ""));
+  auto r = runner.run(parse_lfv_case_set("d.json", R"({"input_plugin": "in", "export_outputs": true,
+      "ignore": ["@timestamp", "message"], "testcases": [{"input": ["m"], "expected": [
+        {"__lfv_out_passed": "a_all"}, {"__lfv_out_passed": "a_all", "type": "copy"},
+        {"__lfv_out_passed": "b_copies", "type": "copy"}]}]})"));
+  EXPECT_TRUE(r.passed()) << r.set_failure << (r.cases[0].failures.empty() ? "" : r.cases[0].failures[0]);
 }
 
 // LFV's standalone format as its README shows it, JSON and YAML.

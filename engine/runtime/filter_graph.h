@@ -33,7 +33,8 @@ class FilterGraph {
   FilterGraph(const PipelineConfig& config, const PluginEnv& env);
 
   void run(std::vector<Event*>& events, const Adopt& adopt);
-  // per_output[i] gets, in order, the events that reach output i.
+  // per_output[i] gets, in order, the events that reach output i;
+  // per_output must hold one list per output.
   void route(const std::vector<Event*>& events,
              std::vector<std::vector<const Event*>>& per_output) const;
 

@@ -172,6 +172,8 @@ LfvCaseSet parse_lfv_case_set(const std::string& path, const std::string& text) 
     set.input_plugin = p->as_string();
   if (const Value* m = key(top, "export_metadata", json); m && m->is_bool())
     set.export_metadata = m->as_bool();
+  if (const Value* m = key(top, "export_outputs", json); m && m->is_bool())
+    set.export_outputs = m->as_bool();
 
   // LFV 1.x flat form: its lines and events come before the testcases'.
   std::vector<std::string> flat_input = strings_of(key(top, "input", json), path, "input");

@@ -1,7 +1,8 @@
 // LfvCaseSet: one Logstash Filter Verifier (LFV) test-case file, parsed.
 //
 // A file (JSON or YAML, chosen by its extension .json/.yaml/.yml) holds the
-// keys LFV reads: fields, ignore, codec, input_plugin, export_metadata and
+// keys LFV reads: fields, ignore, codec, input_plugin, export_metadata,
+// export_outputs and
 // testcases [{input, expected, description, fields}], plus the legacy flat
 // top-level input/expected of LFV 1.x (run before the testcases, as 1.x did).
 // Unknown keys are ignored; JSON keys match case-insensitively, YAML keys
@@ -41,6 +42,7 @@ struct LfvCaseSet {
   std::string codec = "line";
   std::string input_plugin;  // non-empty: daemon semantics
   bool export_metadata = false;
+  bool export_outputs = false;  // daemon: each event names the output it reached
   std::vector<LfvCase> cases;
 };
 

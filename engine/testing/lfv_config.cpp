@@ -66,6 +66,33 @@ void replace_inputs(const std::vector<config::AstStatement>& body, std::vector<c
   }
 }
 
+// The output section's shape with every output as `stdout { id => ... }`:
+// only which outputs an event reaches matters. Pipeline outputs go: the
+// pipeline they feed is part of the same config here.
+std::vector<config::AstStatement> replace_outputs(const std::vector<config::AstStatement>& body) {
+  std::vector<config::AstStatement> out;
+  for (const auto& st : body) {
+    config::AstStatement replaced;
+    replaced.kind = st.kind;
+    if (st.kind == config::AstStatement::Kind::If) {
+      auto if_ = std::make_shared<config::AstIf>(*st.if_);
+      for (auto& branch : if_->branches) branch.body = replace_outputs(branch.body);
+      if_->else_body = replace_outputs(if_->else_body);
+      replaced.if_ = std::move(if_);
+    } else {
+      if (st.plugin->name == "pipeline") continue;
+      auto stub = std::make_shared<config::AstPlugin>();
+      stub->name = "stdout";
+      stub->loc = st.plugin->loc;
+      for (const auto& a : st.plugin->attributes)
+        if (a.name == "id") stub->attributes.push_back(a);
+      replaced.plugin = std::move(stub);
+    }
+    out.push_back(std::move(replaced));
+  }
+  return out;
+}
+
 size_t apply(std::vector<config::AstStatement>& body, const std::vector<LfvPluginMock>& mocks) {
   size_t changed = 0;
   for (auto it = body.begin(); it != body.end();) {
@@ -132,6 +159,11 @@ config::AstConfig lfv_test_config(const config::AstConfig& ast) {
     if (section.kind == config::SectionKind::Input) {
       if (inputs.loc.line == 0) inputs.loc = section.loc;
       replace_inputs(section.body, inputs.body);
+    }
+    if (section.kind == config::SectionKind::Output) {
+      config::AstSection outputs = section;
+      outputs.body = replace_outputs(section.body);
+      out.sections.push_back(std::move(outputs));
     }
   }
   if (!inputs.body.empty()) out.sections.push_back(std::move(inputs));

@@ -1,9 +1,13 @@
 // The config `logpipe test` runs, made from the user's as LFV's daemon makes
 // its own: the filter sections as written, every input replaced by a stdin
 // input that keeps only its id, codec (`codec => plain` when none was
-// written, as LFV does), type, add_field and tags; the outputs set aside. So input and output options,
-// and input and output plugins logpipe does not have (pipeline, tcp ...),
-// never stop a filter test, while every filter is compiled as in production.
+// written, as LFV does), type, add_field and tags; every output by a stdout
+// output with its id, in the same conditionals, so that the runner knows
+// which outputs an event reaches (pipeline outputs are dropped: with all the
+// files given to -f, the pipeline they feed is in the same config). So input
+// and output options, and input and output plugins logpipe does not have
+// (pipeline, tcp ...), never stop a filter test, while every filter is
+// compiled as in production.
 //
 // LFV's plugin mocks (`--plugin-mock FILE`) are applied before: a YAML list
 // of `{id, mock}`. Every plugin whose `id` is listed is replaced by the

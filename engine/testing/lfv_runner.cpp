@@ -1,5 +1,6 @@
 #include "engine/testing/lfv_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -121,6 +122,7 @@ LfvSetResult LfvRunner::run(const LfvCaseSet& set) {
 
   std::vector<Value> actual;
   std::vector<std::unique_ptr<Event>> owned;
+  std::vector<std::vector<const Event*>> per_output;
   for (const auto& tc : set.cases) {
     Object fields = set.fields;
     for (const auto& [k, v] : tc.fields) fields.set(k, v);
@@ -161,8 +163,26 @@ LfvSetResult LfvRunner::run(const LfvCaseSet& set) {
       std::vector<Event*> batch{&ev};
       owned.clear();
       graph.run(batch, [&](std::unique_ptr<Event> made) { owned.push_back(std::move(made)); });
+      std::vector<Event*> live;
       for (Event* e : batch)
-        if (!e->cancelled()) actual.push_back(as_compared(*e, set));
+        if (!e->cancelled()) live.push_back(e);
+      if (!daemon || config_->outputs.empty()) {
+        for (Event* e : live) actual.push_back(as_compared(*e, set));
+        continue;
+      }
+      // LFV's daemon returns each event once per output it reaches, those
+      // of one input event ordered by output id.
+      per_output.assign(config_->outputs.size(), {});
+      graph.route(live, per_output);
+      std::vector<std::pair<const std::string*, const Event*>> reached;
+      for (size_t i = 0; i < per_output.size(); ++i)
+        for (const Event* e : per_output[i]) reached.emplace_back(&config_->outputs[i].id, e);
+      std::stable_sort(reached.begin(), reached.end(), [](auto& a, auto& b) { return *a.first < *b.first; });
+      for (const auto& [output, e] : reached) {
+        Value v = as_compared(*e, set);
+        if (set.export_outputs) v.as_object().set("__lfv_out_passed", Value(*output));
+        actual.push_back(std::move(v));
+      }
     }
   }
 
