@@ -18,6 +18,7 @@
 #include "engine/cli/sandbox_command.h"
 #include "engine/cli/test_command.h"
 #include "engine/config/compiler.h"
+#include "engine/event/ecs.h"
 #include "engine/config/config_printer.h"
 #include "engine/config/parser.h"
 #include "engine/config/plugin_docs.h"
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
     ("pipeline.batch.size,b", po::value<int>()->default_value(125), "events per batch")
     ("pipeline.batch.delay,u", po::value<int>()->default_value(50), "ms to wait before sending a partial batch")
     ("pipeline.ordered", po::value<std::string>()->default_value("auto"), "auto|true|false: keep event order (needs one worker)")
+    ("pipeline.ecs_compatibility", po::value<std::string>()->default_value("disabled"),
+       "disabled|v1|v8: ecs_compatibility of every plugin that does not set it (Logstash 8's default is v8)")
     ("pipeline.max_message_bytes", po::value<size_t>()->default_value(1 << 20), "longer messages are truncated and tagged _message_truncated")
     ("pipeline.shutdown_timeout", po::value<std::string>()->default_value("60s"),
        "how long the drain may take (30s, 500ms, 2m); then exit 1, leaving what was not delivered unacknowledged")
@@ -247,6 +250,12 @@ int main(int argc, char** argv) {
 
   config::CompileOptions copts;
   copts.support_escapes = vm["config.support_escapes"].as<bool>();
+  copts.ecs_compatibility = vm["pipeline.ecs_compatibility"].as<std::string>();
+  if (!is_ecs_compatibility(copts.ecs_compatibility)) {
+    std::fprintf(stderr, "logpipe: pipeline.ecs_compatibility is disabled, v1 or v8, not %s\n",
+                 copts.ecs_compatibility.c_str());
+    return 2;
+  }
   copts.plugin_env.data_dir = settings.data_dir;
   copts.plugin_env.workers = settings.workers;
   copts.plugin_env.config_support_escapes = copts.support_escapes;

@@ -12,8 +12,11 @@
 #include <regex>
 
 #include "engine/text/json_reader.h"
+#include "engine/text/json_writer.h"
 #include "tests/subprocess.h"
 
+using logpipe::Object;
+using logpipe::to_json;
 using logpipe::Value;
 using logpipe::testing::make_temp_dir;
 using logpipe::testing::read_text_file;
@@ -426,4 +429,32 @@ TEST(Cli, ADrainPastTheShutdownTimeoutExitsOneAndSaysWhatWasNotDelivered) {
   EXPECT_EQ(code, 1) << p.err();
   EXPECT_LT(seconds, 30) << "the drain deadline must end the run";
   EXPECT_NE(p.err().find("10 event(s) not delivered"), std::string::npos) << p.err();
+}
+
+// pipeline.ecs_compatibility is the ecs_compatibility of every plugin that
+// does not set its own, as in Logstash (whose 8.x default is v8).
+TEST(Cli, PipelineEcsCompatibilityIsEveryPluginsDefault) {
+  const std::string config =
+      "input { generator { count => 1 } generator { count => 1 ecs_compatibility => disabled message => \"own\" } } "
+      "output { stdout { codec => json_lines } }";
+  CliResult v8 = run({"-w", "1", "--pipeline.ecs_compatibility", "v8", "-e", config});
+  ASSERT_EQ(v8.code, 0) << v8.err;
+  auto events = json_lines(v8.out);
+  ASSERT_EQ(events.size(), 2u) << v8.out;
+  for (const auto& e : events) {
+    const Object& o = e.as_object();
+    bool own = o.find("message")->as_string() == "own";
+    EXPECT_EQ(o.find("sequence") != nullptr, own) << to_json(e);
+    const Value* event = o.find("event");
+    EXPECT_EQ(event && event->as_object().find("sequence"), !own) << to_json(e);
+    // The codec, which sets no ecs_compatibility of its own, follows the
+    // pipeline even under a generator that sets it: [event][original].
+    EXPECT_TRUE(event && event->as_object().find("original")) << to_json(e);
+  }
+  CliResult plain = run({"-w", "1", "-e", config});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  for (const auto& e : json_lines(plain.out)) EXPECT_NE(e.as_object().find("sequence"), nullptr) << to_json(e);
+  CliResult bad = run({"--pipeline.ecs_compatibility", "v9", "-e", config});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("pipeline.ecs_compatibility"), std::string::npos) << bad.err;
 }

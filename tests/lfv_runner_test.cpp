@@ -175,8 +175,9 @@ std::vector<std::string> upstream_config_args(const std::string& name) {
   return args;
 }
 
-BinaryRun run_upstream(const std::string& name, bool with_mock = false) {
+BinaryRun run_upstream(const std::string& name, bool with_mock = false, const std::string& ecs = "") {
   std::vector<std::string> args = upstream_config_args(name);
+  if (!ecs.empty()) args.insert(args.end(), {"--pipeline.ecs_compatibility", ecs});
   if (with_mock) {
     args.push_back("--plugin-mock");
     args.push_back(kUpstream + "mocks/" + name + ".yml");
@@ -202,6 +203,13 @@ INSTANTIATE_TEST_SUITE_P(LfvIntegrationData, LfvUpstream,
                          ::testing::Values("basic_logstash_config_dir", "basic_pipeline", "conditional_output",
                                            "issue_155", "issue_166", "issue_175", "pipeline_to_pipeline",
                                            "testcases_event", "codec_version_7_test", "issue_150", "issue_150a"));
+
+// LFV's case for Logstash 8, whose plugins default to ECS v8.
+TEST(LfvUpstream, Logstash8CaseUnderPipelineEcsV8) {
+  BinaryRun v8 = run_upstream("codec_version_8_test", false, "v8");
+  EXPECT_EQ(v8.code, 0) << v8.out << v8.err;
+  EXPECT_EQ(run_upstream("codec_version_8_test").code, 1);
+}
 
 TEST(LfvUpstreamMocks, FilterAndInputOutputMocksApply) {
   BinaryRun filter = run_upstream("filtermock", true);

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "engine/config/compiler.h"
+#include "engine/event/ecs.h"
 #include "engine/testing/lfv_config.h"
 #include "engine/testing/lfv_runner.h"
 
@@ -22,6 +23,8 @@ int run_test_command(int argc, char** argv) {
     ("help,h", "print this help")
     ("path.config,f", po::value<std::vector<std::string>>()->composing(), "config file or directory; repeatable")
     ("junit", po::value<std::string>(), "write JUnit XML here")
+    ("pipeline.ecs_compatibility", po::value<std::string>()->default_value("disabled"),
+       "disabled|v1|v8: ecs_compatibility of the plugins that do not set it (Logstash 8: v8)")
     ("plugin-mock", po::value<std::string>(), "LFV plugin mocks (YAML list of {id, mock}): replace or remove plugins by id")
     ("cases", po::value<std::vector<std::string>>()->composing(), "test case files or directories");
   // clang-format on
@@ -43,11 +46,17 @@ int run_test_command(int argc, char** argv) {
     std::fprintf(stderr, "logpipe test: give -f CONFIG and test case files (see logpipe test --help)\n");
     return 2;
   }
+  if (!is_ecs_compatibility(vm["pipeline.ecs_compatibility"].as<std::string>())) {
+    std::fprintf(stderr, "logpipe test: pipeline.ecs_compatibility is disabled, v1 or v8\n");
+    return 2;
+  }
   std::vector<config::SourceFile> sources;
   std::shared_ptr<PipelineConfig> config;
   try {
     sources = config::load_sources(vm["path.config"].as<std::vector<std::string>>(), {});
-    config = load_lfv_test_pipeline(sources, vm.count("plugin-mock") ? vm["plugin-mock"].as<std::string>() : "");
+    config::CompileOptions copts;
+    copts.ecs_compatibility = vm["pipeline.ecs_compatibility"].as<std::string>();
+    config = load_lfv_test_pipeline(sources, vm.count("plugin-mock") ? vm["plugin-mock"].as<std::string>() : "", copts);
   } catch (const config::ConfigException& e) {
     for (auto& err : e.errors) std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
     return 2;

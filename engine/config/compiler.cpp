@@ -402,6 +402,10 @@ class Compiler {
         error(loc, what + " is missing required option \"" + spec.name + "\"");
         continue;
       }
+      if (spec.name == "ecs_compatibility" && spec.type == OptionType::String) {
+        settings.set(spec.name, Value(opts_.ecs_compatibility));
+        continue;
+      }
       if (spec.default_value) settings.set(spec.name, *spec.default_value);
     }
     // The default codec, with its own defaults, when none was given.

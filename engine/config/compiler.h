@@ -27,6 +27,9 @@ struct CompileOptions {
   EnvLookup env;  // empty: the process environment
   bool support_escapes = false;
   PluginEnv plugin_env;  // what plugins are built with while validating
+  // pipeline.ecs_compatibility: the value of every plugin's (and codec's)
+  // ecs_compatibility option that the config does not set, as in Logstash.
+  std::string ecs_compatibility = "disabled";
 };
 
 std::shared_ptr<PipelineConfig> compile(const AstConfig& ast, const CompileOptions& opts = {});

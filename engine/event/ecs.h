@@ -14,6 +14,10 @@ namespace logpipe {
 
 enum class EcsMode { Disabled, V1, V8 };
 
+inline bool is_ecs_compatibility(const std::string& option) {
+  return option == "disabled" || option == "v1" || option == "v8";
+}
+
 inline EcsMode ecs_mode(const std::string& option) {
   if (option == "v1") return EcsMode::V1;
   if (option == "v8") return EcsMode::V8;

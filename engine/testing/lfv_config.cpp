@@ -171,10 +171,11 @@ config::AstConfig lfv_test_config(const config::AstConfig& ast) {
 }
 
 std::shared_ptr<PipelineConfig> load_lfv_test_pipeline(std::vector<config::SourceFile>& sources,
-                                                       const std::string& plugin_mock_path) {
+                                                       const std::string& plugin_mock_path,
+                                                       const config::CompileOptions& options) {
   config::AstConfig ast = config::parse_configs(sources);
   if (!plugin_mock_path.empty()) apply_lfv_plugin_mocks(ast, load_lfv_plugin_mocks(plugin_mock_path, sources));
-  return config::compile(lfv_test_config(ast));
+  return config::compile(lfv_test_config(ast), options);
 }
 
 }  // namespace logpipe

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/config/ast.h"
+#include "engine/config/compiler.h"
 #include "engine/config/pipeline_config.h"
 
 namespace logpipe {
@@ -51,6 +52,7 @@ config::AstConfig lfv_test_config(const config::AstConfig& ast);
 // compiles the filter-test form. Throws config::ConfigException (mock
 // pseudo files are appended to `sources` for its messages) or LfvCaseError.
 std::shared_ptr<PipelineConfig> load_lfv_test_pipeline(std::vector<config::SourceFile>& sources,
-                                                       const std::string& plugin_mock_path);
+                                                       const std::string& plugin_mock_path,
+                                                       const config::CompileOptions& options = {});
 
 }  // namespace logpipe
