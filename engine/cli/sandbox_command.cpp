@@ -18,12 +18,11 @@
 #include <vector>
 
 #include "engine/cli/grok_report_text.h"
+#include "engine/cli/sandbox_page.h"
+#include "engine/cli/sandbox_run.h"
 #include "engine/cli/terminal_style.h"
 #include "engine/config/compiler.h"
 #include "engine/config/config_error.h"
-#include "engine/config/parser.h"
-#include "engine/runtime/filter_graph.h"
-#include "engine/text/json_reader.h"
 #include "engine/text/json_writer.h"
 
 namespace po = boost::program_options;
@@ -32,8 +31,6 @@ namespace logpipe {
 
 namespace {
 
-// Events per FilterGraph::run, as the workers' default batch size.
-constexpr size_t kBatchSize = 125;
 constexpr auto kWatchPoll = std::chrono::milliseconds(100);
 
 struct SandboxOptions {
@@ -44,53 +41,10 @@ struct SandboxOptions {
   TerminalStyle style;
 };
 
-// What the filters reported per event, in the order they reported it.
-class TraceLog : public FilterTrace {
- public:
-  void record(const Event& e, const std::string& filter_id, Value detail) override {
-    detail.as_object().set("filter", Value(filter_id));
-    if (const Value* ns = detail.as_object().find("diagnosis_ns"); ns && ns->is_int())
-      diagnosis_ns_[filter_id] += static_cast<uint64_t>(ns->as_int());
-    entries_[&e].push_back(std::move(detail));
-  }
-  const std::vector<Value>* find(const Event* e) const {
-    auto it = entries_.find(e);
-    return it == entries_.end() ? nullptr : &it->second;
-  }
-  void clear() { entries_.clear(); }
-  // Time filters spent explaining themselves, left out of their figures.
-  uint64_t diagnosis_ns(const std::string& filter_id) const {
-    auto it = diagnosis_ns_.find(filter_id);
-    return it == diagnosis_ns_.end() ? 0 : it->second;
-  }
-
- private:
-  std::unordered_map<std::string, uint64_t> diagnosis_ns_;
-  std::unordered_map<const Event*, std::vector<Value>> entries_;
-};
-
 std::string read_all(std::istream& in) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// The config with its inputs and outputs replaced by one input that has the
-// codec asked for; its codec decodes the samples.
-std::shared_ptr<PipelineConfig> compile_filters(const SandboxOptions& o, const PluginEnv& env,
-                                                std::vector<config::SourceFile>* sources) {
-  *sources = config::load_sources(o.configs, {});
-  config::AstConfig ast = config::parse_configs(*sources);
-  std::vector<config::AstSection> kept;
-  for (auto& s : ast.sections)
-    if (s.kind == config::SectionKind::Filter) kept.push_back(std::move(s));
-  ast.sections = std::move(kept);
-  config::SourceFile input{"sandbox input", "input { stdin { codec => \"" + o.codec + "\" } }\n"};
-  sources->push_back(input);
-  for (auto& s : config::parse_config(input).sections) ast.sections.push_back(std::move(s));
-  config::CompileOptions copts;
-  copts.plugin_env = env;
-  return config::compile(ast, copts);
 }
 
 std::string value_text(const Value& v) { return v.is_string() ? v.as_string() : to_json(v); }
@@ -119,59 +73,23 @@ void print_event_text(const Event& e, size_t number, const std::vector<Value>* t
   }
 }
 
-struct RunTotals {
-  uint64_t in = 0, out = 0;
-  std::map<std::string, uint64_t> failure_tags;  // tags starting with _
-};
-
-void count_tags(const Event& e, RunTotals& totals) {
-  const Value* tags = e.get_top("tags");
-  if (!tags || !tags->is_array()) return;
-  for (auto& t : tags->as_array())
-    if (t.is_string() && t.as_string().rfind('_', 0) == 0) ++totals.failure_tags[t.as_string()];
-}
-
-void print_summary(const RunTotals& t, FilterGraph& graph, const PipelineConfig& config,
-                   const TraceLog& trace, const SandboxOptions& o) {
-  Object failures;
-  for (auto& [tag, n] : t.failure_tags) failures.set(tag, Value(n));
-  Array filters;
-  size_t slowest = 0;
-  double slowest_ns = -1;
-  for (size_t i = 0; i < graph.filter_count(); ++i) {
-    const auto& c = graph.counters(i);
-    uint64_t events = c.events_in.load();
-    uint64_t nanos = c.nanos.load();
-    nanos -= std::min(nanos, trace.diagnosis_ns(config.filters[i].id));
-    double per_event = events ? double(nanos) / double(events) : 0;
-    Object f;
-    f.set("id", Value(config.filters[i].id));
-    f.set("where", Value(config.filters[i].where));
-    f.set("events", Value(events));
-    f.set("ns_per_event", Value(per_event));
-    filters.push_back(Value(std::move(f)));
-    if (per_event > slowest_ns) slowest_ns = per_event, slowest = i;
-  }
+void print_summary(const Value& summary, const SandboxOptions& o) {
   if (o.json) {
-    Object s;
-    s.set("events_in", Value(t.in));
-    s.set("events_out", Value(t.out));
-    s.set("failures", Value(std::move(failures)));
-    s.set("filters", Value(std::move(filters)));
-    if (graph.filter_count()) s.set("slowest_filter", Value(config.filters[slowest].id));
     Object line;
-    line.set("summary", Value(std::move(s)));
+    line.set("summary", summary);
     std::printf("%s\n", to_json(Value(std::move(line))).c_str());
     return;
   }
   const TerminalStyle& style = o.style;
-  std::printf("%s events in %llu, out %llu\n", style.bold("summary:").c_str(),
-              (unsigned long long)t.in, (unsigned long long)t.out);
-  for (auto& [tag, n] : t.failure_tags)
-    std::printf("  %s %llu\n", style.bad(tag).c_str(), (unsigned long long)n);
-  for (auto& f : filters) {
+  const Object& s = summary.as_object();
+  std::printf("%s events in %lld, out %lld\n", style.bold("summary:").c_str(),
+              (long long)s.find("events_in")->as_int(), (long long)s.find("events_out")->as_int());
+  for (auto& [tag, n] : s.find("failures")->as_object())
+    std::printf("  %s %lld\n", style.bad(tag).c_str(), (long long)n.as_int());
+  const Value* slowest = s.find("slowest_filter");
+  for (auto& f : s.find("filters")->as_array()) {
     const Object& fo = f.as_object();
-    bool is_slowest = fo.find("id")->as_string() == config.filters[slowest].id;
+    bool is_slowest = slowest && fo.find("id")->as_string() == slowest->as_string();
     std::printf(
         "  filter %s (%s): %.1f us/event over %lld events%s\n",
         style.name(fo.find("id")->as_string()).c_str(), fo.find("where")->as_string().c_str(),
@@ -180,81 +98,77 @@ void print_summary(const RunTotals& t, FilterGraph& graph, const PipelineConfig&
   }
 }
 
+// The sample files' bytes ("-": stdin), in order; unreadable files are said
+// on stderr and skipped.
+std::vector<std::string> read_samples(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (auto& path : paths.empty() ? std::vector<std::string>{"-"} : paths) {
+    if (path == "-") {
+      out.push_back(read_all(std::cin));
+      continue;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "logpipe sandbox: cannot read %s\n", path.c_str());
+      continue;
+    }
+    out.push_back(read_all(in));
+  }
+  return out;
+}
+
 // One run over the samples; false when the config does not compile.
 bool run_once(const SandboxOptions& o) {
-  TraceLog trace;
-  PluginEnv env;
-  env.workers = 1;
-  std::vector<config::SourceFile> sources;
-  std::shared_ptr<PipelineConfig> config;
+  SandboxRequest request;
+  request.codec = o.codec;
   try {
-    config = compile_filters(o, env, &sources);
+    request.configs = config::load_sources(o.configs, {});
   } catch (const config::ConfigException& e) {
-    for (auto& err : e.errors)
-      std::fprintf(stderr, "%s\n", config::format_error(err, sources).c_str());
+    std::fprintf(stderr, "%s\n", e.what());
     return false;
   }
-  std::unique_ptr<Codec> codec = make_codec_for(config->inputs.at(0), env);
-  if (!codec) {
-    std::fprintf(stderr, "logpipe sandbox: no codec %s\n", o.codec.c_str());
-    return false;
-  }
-  env.trace = &trace;
-  FilterGraph graph(*config, env);
-
-  std::vector<std::unique_ptr<Event>> owned;  // the batch, and what filters made
-  RunTotals totals;
+  request.samples = read_samples(o.samples);
   size_t number = 0;
-  auto run_batch = [&] {
-    std::vector<Event*> events;
-    for (auto& e : owned) events.push_back(e.get());
-    graph.run(events, [&](std::unique_ptr<Event> made) { owned.push_back(std::move(made)); });
-    for (Event* e : events) {
-      ++totals.out;
-      count_tags(*e, totals);
-      const std::vector<Value>* t = trace.find(e);
-      if (o.json) {
-        Object line;
-        std::string event_json;
-        append_event_json(*e, event_json);
-        Value event;
-        std::string error;
-        parse_json(event_json, &event, &error);
-        line.set("event", std::move(event));
-        line.set("grok", t ? Value(Array(t->begin(), t->end())) : Value(Array()));
-        std::printf("%s\n", to_json(Value(std::move(line))).c_str());
-      } else {
-        print_event_text(*e, ++number, t, o.style);
-      }
-    }
-    owned.clear();
-    trace.clear();
-  };
-  EventSink sink = [&](Event&& e) {
-    ++totals.in;
-    owned.push_back(std::make_unique<Event>(std::move(e)));
-    if (owned.size() >= kBatchSize) run_batch();
-  };
-  std::vector<std::string> samples = o.samples.empty() ? std::vector<std::string>{"-"} : o.samples;
-  for (auto& path : samples) {
-    std::string data;
-    if (path == "-") {
-      data = read_all(std::cin);
-    } else {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
-        std::fprintf(stderr, "logpipe sandbox: cannot read %s\n", path.c_str());
-        continue;
-      }
-      data = read_all(in);
-    }
-    codec->decode(data, sink);
-    codec->flush(sink);
+  SandboxOutcome outcome = run_sandbox(request, [&](const Event& e, const std::vector<Value>* t) {
+    if (!o.json) return print_event_text(e, ++number, t, o.style);
+    Object line;
+    line.set("event", sandbox_event_value(e));
+    line.set("grok", t ? Value(Array(t->begin(), t->end())) : Value(Array()));
+    std::printf("%s\n", to_json(Value(std::move(line))).c_str());
+  });
+  if (!outcome.compiled) {
+    for (auto& err : outcome.errors) std::fprintf(stderr, "%s\n", err.c_str());
+    return false;
   }
-  run_batch();
-  print_summary(totals, graph, *config, trace, o);
+  print_summary(outcome.summary, o);
   std::fflush(stdout);
   return true;
+}
+
+// --http: the page starts with the config's text (its files joined when
+// there are several) and the sample files' lines.
+int serve_page(const SandboxOptions& o, const std::string& address) {
+  SandboxPageOptions page;
+  if (!parse_http_address(address, &page.host, &page.port)) {
+    std::fprintf(stderr, "logpipe sandbox: --http takes PORT or HOST:PORT, not %s\n", address.c_str());
+    return 2;
+  }
+  std::vector<config::SourceFile> sources;
+  try {
+    sources = config::load_sources(o.configs, {});
+  } catch (const config::ConfigException& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  page.config_name = sources.size() == 1 ? sources[0].name : "filter config";
+  for (auto& s : sources) {
+    if (!page.config_text.empty() && page.config_text.back() != '\n') page.config_text += '\n';
+    page.config_text += s.text;
+  }
+  if (!o.samples.empty())  // none given: the page starts with no samples, not stdin's
+    for (auto& sample : read_samples(o.samples)) page.samples_text += sample;
+  page.codec = o.codec;
+  return serve_sandbox_page(page);
 }
 
 // The files a --watch run looks at, with their modification times.
@@ -278,6 +192,7 @@ std::vector<std::pair<std::string, int64_t>> watched(const SandboxOptions& o) {
 int run_sandbox_command(int argc, char** argv) {
   po::options_description desc(
       "Usage: logpipe sandbox -f CONFIG [options] [FILE...|-]\n"
+      "       logpipe sandbox -f CONFIG --http [HOST:]PORT [FILE...]\n"
       "Runs the filter sections of CONFIG (inputs and outputs set aside) over the lines of\n"
       "each FILE (or stdin) as production would, and prints each resulting event, which grok\n"
       "pattern matched or where every pattern failed, and a summary.\n\nOptions");
@@ -288,6 +203,7 @@ int run_sandbox_command(int argc, char** argv) {
     ("codec", po::value<std::string>()->default_value("line"), "the input codec that decodes the samples (line, json_lines, ...)")
     ("json", po::bool_switch(), "one JSON object per event, then one with the summary")
     ("watch", po::bool_switch(), "run again whenever the config or a sample file changes")
+    ("http", po::value<std::string>(), "serve a page on [HOST:]PORT (host 127.0.0.1) where one edits the config and the samples and sees the events as one types")
     ("color", po::value<std::string>()->default_value("auto"), "auto, always or never");
   // clang-format on
   po::options_description hidden;
@@ -329,6 +245,7 @@ int run_sandbox_command(int argc, char** argv) {
     return 2;
   }
 
+  if (vm.count("http")) return serve_page(o, vm["http"].as<std::string>());
   bool ok = run_once(o);
   if (!watch) return ok ? 0 : 1;
   auto seen = watched(o);

@@ -4,7 +4,8 @@
 // and outputs set aside, as a deploy replaces them. Prints each resulting
 // event, which grok pattern matched or where every pattern failed, and a
 // summary (events in/out, failures per tag, time per event of each filter).
-// --watch re-runs when the config or a sample file changes.
+// --watch re-runs when the config or a sample file changes; --http serves
+// the same runs as a page (engine/cli/sandbox_page.h).
 #pragma once
 
 namespace logpipe {
