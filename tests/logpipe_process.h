@@ -56,6 +56,8 @@ class Logpipe {
     proc_->finish(30);
   }
   bool running() { return proc_->running(); }
+  // The logpipe process itself (the shell that starts it execs it).
+  pid_t pid() const { return proc_->pid(); }
   // The monitoring API's port (run with --api.http.port 0), from the line
   // the process logs when it listens; 0 when it does not within 20 s.
   int api_port() const;

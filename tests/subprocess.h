@@ -66,6 +66,7 @@ class Subprocess {
     stdin_ = -1;
   }
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   bool running() {
     if (exited_) return false;
     int status;

@@ -1,4 +1,5 @@
 #include "engine/event/value.h"
+#include "engine/text/json_reader.h"
 
 #include <date/date.h>
 #include <gtest/gtest.h>
@@ -264,6 +265,59 @@ TEST(Object, RenameKeepsPositionAndReplacesTarget) {
   EXPECT_EQ(o.find("y"), nullptr);
   EXPECT_TRUE(o.rename("x", "x"));
   EXPECT_FALSE(o.rename("nope", "nope"));
+}
+
+}  // namespace
+}  // namespace logpipe
+
+namespace logpipe {
+namespace {
+
+// Past a few dozen keys an Object is indexed: lookups stay right through
+// every way of changing it, and building 20,000 keys is not quadratic.
+TEST(ObjectIndex, LookupsStayRightThroughEveryChange) {
+  Object o;
+  for (int i = 0; i < 20000; ++i) o.set("k" + std::to_string(i), Value(i));
+  ASSERT_EQ(o.size(), 20000u);
+  EXPECT_EQ(o.find("k19999")->as_int(), 19999);
+  EXPECT_EQ(o.find("nope"), nullptr);
+  o.set("k5", Value("five"));  // replaced, not added
+  EXPECT_EQ(o.size(), 20000u);
+  EXPECT_EQ(o.find("k5")->as_string(), "five");
+  EXPECT_TRUE(o.erase("k0"));
+  EXPECT_EQ(o.find("k0"), nullptr);
+  EXPECT_EQ(o.find("k1")->as_int(), 1);
+  EXPECT_TRUE(o.rename("k2", "two"));
+  EXPECT_EQ(o.find("k2"), nullptr);
+  EXPECT_EQ(o.find("two")->as_int(), 2);
+  o.append("new", Value(true));
+  EXPECT_TRUE(o.find("new")->as_bool());
+  // Raw access may change a key: the index does not survive it.
+  o.entries()[10].first = "renamed by hand";
+  EXPECT_EQ(o.find("renamed by hand")->as_int(), 11);
+  o.entries().emplace_back("pushed by hand", Value(7));
+  EXPECT_EQ(o.find("pushed by hand")->as_int(), 7);
+  const Object copy = o;
+  EXPECT_EQ(copy.find("k19999")->as_int(), 19999);
+  EXPECT_EQ(copy.find("pushed by hand")->as_int(), 7);
+  EXPECT_EQ(copy, o);
+  Object moved = std::move(o);
+  EXPECT_EQ(moved.find("two")->as_int(), 2);
+  Value& made = moved["made by []"];
+  EXPECT_TRUE(made.is_null());
+  EXPECT_EQ(moved.find("made by []"), &made);
+}
+
+TEST(ObjectIndex, TwentyThousandJsonKeysTheLastDuplicateWins) {
+  std::string json = "{";
+  for (int i = 0; i < 20000; ++i) json += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  json += ",\"k7\":\"last wins\"}";
+  Value v;
+  std::string error;
+  ASSERT_TRUE(parse_json(json, &v, &error)) << error;
+  EXPECT_EQ(v.as_object().size(), 20000u);
+  EXPECT_EQ(v.as_object().find("k7")->as_string(), "last wins");
+  EXPECT_EQ(v.as_object().find("k19999")->as_int(), 19999);
 }
 
 }  // namespace

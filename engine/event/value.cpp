@@ -109,22 +109,75 @@ std::string Timestamp::to_iso8601() const {
 
 // ---------------------------------------------------------------- Object
 
+namespace {
+size_t key_hash(std::string_view key) { return std::hash<std::string_view>()(key); }
+}  // namespace
+
+ptrdiff_t Object::index_lookup(std::string_view key) const {
+  const std::vector<uint32_t>& slots = *index_;
+  size_t mask = slots.size() - 1;
+  for (size_t i = key_hash(key) & mask;; i = (i + 1) & mask) {
+    uint32_t slot = slots[i];
+    if (slot == 0) return -1;
+    if (entries_[slot - 1].first == key) return static_cast<ptrdiff_t>(slot - 1);
+  }
+}
+
+void Object::index_add(size_t position) {
+  std::vector<uint32_t>& slots = *index_;
+  if ((entries_.size() + 1) * 2 > slots.size()) return index_build();
+  size_t mask = slots.size() - 1;
+  size_t i = key_hash(entries_[position].first) & mask;
+  while (slots[i] != 0) i = (i + 1) & mask;
+  slots[i] = static_cast<uint32_t>(position + 1);
+}
+
+void Object::index_build() {
+  size_t size = 64;
+  while (size < entries_.size() * 4) size *= 2;
+  if (!index_) index_ = std::make_unique<std::vector<uint32_t>>();
+  index_->assign(size, 0);
+  size_t mask = size - 1;
+  for (size_t p = 0; p < entries_.size(); ++p) {
+    size_t i = key_hash(entries_[p].first) & mask;
+    while ((*index_)[i] != 0) i = (i + 1) & mask;
+    (*index_)[i] = static_cast<uint32_t>(p + 1);
+  }
+}
+
 Value* Object::find(std::string_view key) {
+  if (entries_.size() >= kIndexFrom) {
+    if (!index_) index_build();
+    ptrdiff_t p = index_lookup(key);
+    return p < 0 ? nullptr : &entries_[static_cast<size_t>(p)].second;
+  }
   for (auto& e : entries_)
     if (e.first == key) return &e.second;
   return nullptr;
 }
 
 const Value* Object::find(std::string_view key) const {
+  if (index_) {
+    ptrdiff_t p = index_lookup(key);
+    return p < 0 ? nullptr : &entries_[static_cast<size_t>(p)].second;
+  }
   for (auto& e : entries_)
     if (e.first == key) return &e.second;
   return nullptr;
 }
 
+Value& Object::append(std::string key, Value v) {
+  entries_.emplace_back(std::move(key), std::move(v));
+  if (index_)
+    index_add(entries_.size() - 1);
+  else if (entries_.size() >= kIndexFrom)
+    index_build();
+  return entries_.back().second;
+}
+
 Value& Object::operator[](std::string_view key) {
   if (Value* v = find(key)) return *v;
-  entries_.emplace_back(std::string(key), Value());
-  return entries_.back().second;
+  return append(std::string(key), Value());
 }
 
 void Object::set(std::string_view key, Value v) {
@@ -132,13 +185,14 @@ void Object::set(std::string_view key, Value v) {
     *old = std::move(v);
     return;
   }
-  entries_.emplace_back(std::string(key), std::move(v));
+  append(std::string(key), std::move(v));
 }
 
 bool Object::erase(std::string_view key) {
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
     if (it->first == key) {
       entries_.erase(it);
+      index_.reset();  // positions after it moved
       return true;
     }
   }
@@ -147,6 +201,7 @@ bool Object::erase(std::string_view key) {
 
 bool Object::rename(std::string_view from, std::string_view to) {
   if (from == to) return find(from) != nullptr;
+  index_.reset();
   auto it = entries_.begin();
   for (; it != entries_.end(); ++it)
     if (it->first == from) break;

@@ -4,12 +4,15 @@
 // received: invalid UTF-8 is carried and repaired only when written as JSON), a
 // Timestamp, an Array or an Object. Objects keep insertion order, which is the
 // order fields are written out; lookups are linear because events have few
-// fields and a scan of a short vector beats hashing.
+// fields and a scan of a short vector beats hashing. An object that grows past
+// a few dozen keys (kv over 20,000 pairs, a JSON document with as many keys)
+// gets a hash index of its keys, so that it is not built in quadratic time.
 //
 // Values own their data. Not thread-safe: an event belongs to one thread at a time.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,31 +43,63 @@ class Object {
  public:
   using Entry = std::pair<std::string, Value>;
 
+  Object() = default;
+  Object(const Object& o) : entries_(o.entries_) {}
+  Object(Object&&) noexcept = default;
+  Object& operator=(const Object& o) {
+    if (this != &o) {
+      entries_ = o.entries_;
+      index_.reset();
+    }
+    return *this;
+  }
+  Object& operator=(Object&&) noexcept = default;
+
   Value* find(std::string_view key);
   const Value* find(std::string_view key) const;
   // Returns the value under key, inserting null at the end when missing.
   Value& operator[](std::string_view key);
   void set(std::string_view key, Value v);
+  // Adds an entry the caller knows is not there yet (no search).
+  Value& append(std::string key, Value v);
   bool erase(std::string_view key);
   // Renames in place (keeps position); replaces an existing `to`.
   bool rename(std::string_view from, std::string_view to);
   bool empty() const { return entries_.empty(); }
   size_t size() const { return entries_.size(); }
-  void clear() { entries_.clear(); }
+  void clear() {
+    entries_.clear();
+    index_.reset();
+  }
   void reserve(size_t n) { entries_.reserve(n); }
 
-  std::vector<Entry>::iterator begin() { return entries_.begin(); }
-  std::vector<Entry>::iterator end() { return entries_.end(); }
+  // Mutable access to the entries may change keys: it drops the index, which
+  // the next non-const lookup of a large object builds again.
+  std::vector<Entry>::iterator begin() { return entries().begin(); }
+  std::vector<Entry>::iterator end() { return entries().end(); }
   std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
   std::vector<Entry>::const_iterator end() const { return entries_.end(); }
-  std::vector<Entry>& entries() { return entries_; }
+  std::vector<Entry>& entries() {
+    index_.reset();
+    return entries_;
+  }
   const std::vector<Entry>& entries() const { return entries_; }
 
   bool operator==(const Object& o) const;  // order-insensitive
   bool operator!=(const Object& o) const { return !(*this == o); }
 
  private:
+  // Objects this large are indexed (smaller ones are scanned).
+  static constexpr size_t kIndexFrom = 32;
+  // The position of key (-1: none) through the index, which must exist.
+  ptrdiff_t index_lookup(std::string_view key) const;
+  void index_add(size_t position);  // grows the table as needed
+  void index_build();
+
   std::vector<Entry> entries_;
+  // Open addressing: entry position + 1, 0 for an empty slot; a power of two
+  // at least twice the entries. Null: not indexed (small, or dropped).
+  std::unique_ptr<std::vector<uint32_t>> index_;
 };
 
 class Value {

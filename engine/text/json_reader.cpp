@@ -91,8 +91,7 @@ void from_dom(simdjson::dom::element e, Value* out, size_t spare = 0) {
           from_dom(field.value, existing);
           continue;
         }
-        o.entries().emplace_back(std::string(field.key), Value());
-        from_dom(field.value, &o.entries().back().second);
+        from_dom(field.value, &o.append(std::string(field.key), Value()));
       }
       return;
     }
@@ -159,8 +158,7 @@ simdjson::error_code object_from_ondemand(od::object obj, Value* out) {
       SIMDJSON_TRY(from_ondemand(field.value(), existing));
       continue;
     }
-    o.entries().emplace_back(std::string(key), Value());
-    SIMDJSON_TRY(from_ondemand(field.value(), &o.entries().back().second));
+    SIMDJSON_TRY(from_ondemand(field.value(), &o.append(std::string(key), Value())));
   }
   return simdjson::SUCCESS;
 }
