@@ -47,14 +47,28 @@ TEST(SecurityDefaults, NetworkInputsBoundMessageFrameAndDecompressedSizes) {
   EXPECT_EQ(input_default("beats", "max_decompressed_size").to_string(), "64MiB");
 }
 
-// The json codec and filter parse with parse_json: 1024 levels, no more.
-TEST(SecurityDefaults, JsonDeeperThan1024LevelsIsRefused) {
+// The json and json_lines codecs and the json filter: 1024 levels, no more.
+TEST(SecurityDefaults, JsonNestingIsBoundedAt1024Levels) {
+  auto default_of = [](PluginKind kind, const char* plugin) {
+    const PluginInfo* info = find_plugin(kind, plugin);
+    EXPECT_TRUE(info) << plugin;
+    if (info)
+      for (const OptionSpec& spec : info->all_options())
+        if (spec.name == "max_depth" && spec.default_value) return spec.default_value->to_string();
+    return std::string("(none)");
+  };
+  EXPECT_EQ(default_of(PluginKind::Codec, "json"), "1024");
+  EXPECT_EQ(default_of(PluginKind::Codec, "json_lines"), "1024");
+  EXPECT_EQ(default_of(PluginKind::Filter, "json"), "1024");
   auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
   Value v;
   std::string error;
   EXPECT_TRUE(parse_json(nested(1024), &v, &error)) << error;
   EXPECT_FALSE(parse_json(nested(1025), &v, &error));
   EXPECT_NE(error.find("1024"), std::string::npos) << error;
+  EXPECT_TRUE(parse_json(nested(3), &v, &error, 3)) << error;
+  EXPECT_FALSE(parse_json(nested(4), &v, &error, 3));
+  EXPECT_EQ(error, "nested deeper than 3 levels");
 }
 
 }  // namespace
