@@ -34,6 +34,7 @@ struct JsonFilterOptions {
   std::optional<std::string> target;
   bool skip_on_invalid_json = false;
   std::vector<std::string> tag_on_failure;
+  int max_depth = 0;
 };
 
 const OptionSchema<JsonFilterOptions>& json_filter_schema() {
@@ -52,6 +53,11 @@ const OptionSchema<JsonFilterOptions>& json_filter_schema() {
     s.accepted("ecs_compatibility", OptionType::String,
                "Accepted for compatibility; changes nothing here.")
         .one_of({"disabled", "v1", "v8"});
+    s.integer("max_depth", &JsonFilterOptions::max_depth,
+              "logpipe: deepest nesting of objects and arrays parsed; deeper text fails "
+              "(tag_on_failure).")
+        .fallback(kJsonMaxDepth)
+        .range(1, kJsonMaxDepth);
     return s;
   }();
   return schema;
@@ -73,6 +79,7 @@ JsonFilter::JsonFilter(const PluginArgs& args) : Filter(args) {
     target_ = *t;
   }
   skip_on_invalid_json_ = o.skip_on_invalid_json;
+  max_depth_ = o.max_depth;
   tag_on_failure_ = std::move(o.tag_on_failure);
 }
 
@@ -98,7 +105,7 @@ void JsonFilter::filter(Event& e, FilterContext& ctx) {
   Value parsed;
   if (!blank(text)) {
     std::string error;
-    if (!parse_json(text, &parsed, &error)) {
+    if (!parse_json(text, &parsed, &error, max_depth_)) {
       fail(e);
       if (!skip_on_invalid_json_) log_debug("json {}: cannot parse field {}: {}", id(), source_.text(), error);
       return;

@@ -43,6 +43,7 @@ class JsonFilter : public Filter {
   FieldRef source_;
   std::optional<FieldRef> target_;
   bool skip_on_invalid_json_ = false;
+  int max_depth_ = 0;
   std::vector<std::string> tag_on_failure_;
   std::string repaired_;  // scratch for text with invalid UTF-8
 };

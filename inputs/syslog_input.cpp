@@ -40,6 +40,7 @@ struct SyslogOptions {
   std::string syslog_field;
   std::string ecs_compatibility;
   int64_t max_message_size = 0;
+  int64_t max_connections = 0;
 };
 
 namespace {
@@ -83,6 +84,9 @@ const OptionSchema<SyslogOptions>& syslog_schema() {
               "_message_truncated.")
         .fallback(65536)
         .range(1, 1073741824);
+    s.integer("max_connections", &SyslogOptions::max_connections, "logpipe: TCP connections open at once; more are accepted and closed at once.")
+        .fallback(1000)
+        .range(1, 1000000);
     return s;
   }();
   return schema;
@@ -139,6 +143,7 @@ StreamServerSettings server_settings(const PluginArgs& args, const SyslogOptions
   st.port = o.port;
   st.max_frame = st.max_datagram = static_cast<size_t>(o.max_message_size);
   st.framing = TcpFraming::Syslog;
+  st.max_connections = static_cast<size_t>(o.max_connections);
   return st;
 }
 

@@ -6,6 +6,19 @@
 
 namespace logpipe {
 
+struct TcpOptions {
+  std::string host;
+  int port = 0;
+  std::string mode;
+  bool proxy_protocol = false;
+  bool tcp_keep_alive = false;
+  int64_t max_connections = 0;
+  Bytes max_message_size;
+  bool ssl_enable = false;
+  bool ssl_enabled = false;
+  std::string ecs_compatibility;
+};
+
 namespace {
 
 const char* const kSslOptions[] = {"ssl_cert",
@@ -19,17 +32,6 @@ const char* const kSslOptions[] = {"ssl_cert",
                                    "ssl_verification_mode",
                                    "ssl_supported_protocols",
                                    "ssl_cipher_suites"};
-
-struct TcpOptions {
-  std::string host;
-  int port = 0;
-  std::string mode;
-  bool proxy_protocol = false;
-  bool tcp_keep_alive = false;
-  bool ssl_enable = false;
-  bool ssl_enabled = false;
-  std::string ecs_compatibility;
-};
 
 const OptionSchema<TcpOptions>& tcp_schema() {
   static const OptionSchema<TcpOptions> schema = [] {
@@ -46,6 +48,13 @@ const OptionSchema<TcpOptions>& tcp_schema() {
     s.boolean("tcp_keep_alive", &TcpOptions::tcp_keep_alive,
               "Turn on TCP keep-alive (SO_KEEPALIVE) on accepted connections.")
         .fallback(false);
+    s.integer("max_connections", &TcpOptions::max_connections, "logpipe: TCP connections open at once; more are accepted and closed at once.")
+        .fallback(1000)
+        .range(1, 1000000);
+    s.bytes("max_message_size", &TcpOptions::max_message_size,
+            "logpipe: bytes a connection may send without completing an event; then what the "
+            "codec holds is flushed as an event tagged _line_too_long.")
+        .fallback("16MiB");
     s.accepted("dns_reverse_lookup_enabled", OptionType::Boolean,
                "Accepted; host is always the numeric peer address.")
         .fallback(true);
@@ -69,6 +78,7 @@ StreamServerSettings tcp_server_settings(const PluginArgs& args, const TcpOption
   st.udp = false;
   st.framing = TcpFraming::Raw;
   st.tcp_keepalive = o.tcp_keep_alive;
+  st.max_connections = static_cast<size_t>(o.max_connections);
   return st;
 }
 
@@ -88,12 +98,14 @@ TcpOptions checked_tcp_options(const PluginArgs& args) {
 
 }  // namespace
 
-TcpInput::TcpInput(const PluginArgs& args, size_t max_pending_bytes)
+TcpInput::TcpInput(const PluginArgs& args) : TcpInput(args, checked_tcp_options(args)) {}
+
+TcpInput::TcpInput(const PluginArgs& args, const TcpOptions& o)
     : Input(args),
-      server_(tcp_server_settings(args, checked_tcp_options(args)), *this),
+      server_(tcp_server_settings(args, o), *this),
       make_codec_(args.make_codec),
-      max_pending_bytes_(max_pending_bytes < 1 ? 1 : max_pending_bytes) {
-  const EcsMode ecs = ecs_mode(tcp_schema().bind(args.settings).ecs_compatibility);
+      max_pending_bytes_(std::max<size_t>(1, o.max_message_size.count)) {
+  const EcsMode ecs = ecs_mode(o.ecs_compatibility);
   host_field_ = ecs_field(ecs, "host", "[@metadata][input][tcp][source][name]");
   ip_field_ = ecs_field(ecs, "[@metadata][ip_address]", "[@metadata][input][tcp][source][ip]");
   port_field_ = ecs_field(ecs, "port", "[@metadata][input][tcp][source][port]");

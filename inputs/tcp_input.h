@@ -13,9 +13,10 @@
 // dns_reverse_lookup_enabled is accepted but host is always the numeric
 // address (a DNS lookup would stall the one thread serving every connection).
 //
-// Bad input: a connection that sends max_pending_bytes (16 MiB) without
+// Bad input: a connection that sends max_message_size (16 MiB) without
 // completing an event has its codec flushed, the event tagged
-// `_line_too_long`, so memory stays bounded. No acknowledgements exist in
+// `_line_too_long`, so memory stays bounded. At most max_connections (1000)
+// connections are open at once; more are accepted and closed at once. No acknowledgements exist in
 // this protocol: what the kernel buffered but logpipe had not read is lost on
 // a crash; while the pipeline is full nothing is read and TCP pushes back.
 //
@@ -32,10 +33,11 @@
 namespace logpipe {
 
 PluginInfo tcp_input_info();
+struct TcpOptions;
 
 class TcpInput : public Input, private StreamHandler {
  public:
-  explicit TcpInput(const PluginArgs& args, size_t max_pending_bytes = size_t{16} << 20);
+  explicit TcpInput(const PluginArgs& args);
   ~TcpInput() override;
 
   void run(InputContext& ctx) override;
@@ -44,6 +46,7 @@ class TcpInput : public Input, private StreamHandler {
   int bound_port() const { return bound_port_.load(); }
 
  private:
+  TcpInput(const PluginArgs& args, const TcpOptions& o);
   struct Connection {
     std::unique_ptr<Codec> codec;
     std::string partial;  // without a codec (unit tests): bytes after the last LF

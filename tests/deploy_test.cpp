@@ -221,8 +221,8 @@ TEST(DeployImage, DockerfilePassesDockerfilelint) {
 }
 
 TEST(DeployImage, RuntimePackagesAreTheOwnersOfTheBinarysLibraries) {
-#ifdef __SANITIZE_ADDRESS__
-  GTEST_SKIP() << "a sanitizer build links libasan/libubsan and not jemalloc; the image ships "
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer build links libasan/libubsan/libtsan and not jemalloc; the image ships "
                   "the release binary, which the release pass of scripts/test checks";
 #endif
   // deploy/runtime-packages: "lib <package>" lines are what ldd needs.

@@ -39,6 +39,14 @@ Event run(const Object& settings, const std::string& message) {
   return e;
 }
 
+TEST(JsonFilterTest, MaxDepthBoundsTheNesting) {
+  Event ok = run(opts({{"target", Value("t")}, {"max_depth", Value(3)}}), R"({"a":{"b":[1]}})");
+  EXPECT_FALSE(ok.has_tag("_jsonparsefailure"));
+  Event deep = run(opts({{"target", Value("t")}, {"max_depth", Value(3)}}), R"({"a":{"b":[[1]]}})");
+  EXPECT_TRUE(deep.has_tag("_jsonparsefailure"));
+  EXPECT_FALSE(deep.get_top("t"));
+}
+
 TEST(JsonFilterTest, ParsesIntoRootOrTarget) {
   struct Case {
     Object settings;

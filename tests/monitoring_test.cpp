@@ -4,6 +4,7 @@
 // (the local Elasticsearch contract server), and the statsd push as a UDP
 // listener receives it.
 #include <httplib.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -311,6 +312,43 @@ class MonitoringBinary : public TempDirTest {
  public:
   MonitoringBinary() : TempDirTest("monitoring_binary") {}
 };
+
+// The API listens on loopback unless api.http.host says otherwise, and none of
+// its documents carries a plugin's password or API key.
+TEST_F(MonitoringBinary, BindsLoopbackByDefaultAndShowsNoSecrets) {
+  Logpipe lp(dir_, "lp",
+             "input { generator { message => \"hello\" } }\n"
+             "output { elasticsearch { hosts => [\"http://127.0.0.1:1\"] user => \"elastic\"\n"
+             "  password => \"pw-api-s3cr3t\" } }\n",
+             {"--api.http.port", "0", "--pipeline.shutdown_timeout", "1s"});
+  int port = lp.api_port();
+  ASSERT_GT(port, 0) << lp.log();
+  EXPECT_NE(lp.log().find("monitoring API on http://127.0.0.1:"), std::string::npos) << lp.log();
+  httplib::Client client("127.0.0.1", port);
+  ASSERT_TRUE(wait_until([&] { return static_cast<bool>(client.Get("/")); }, std::chrono::seconds(20),
+                         std::chrono::milliseconds(100)))
+      << lp.log();
+  for (const char* path : {"/", "/_node/stats", "/_node/stats/pipelines", "/metrics", "/health"}) {
+    auto r = client.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->body.find("pw-api-s3cr3t"), std::string::npos) << path << ": " << r->body;
+  }
+  // Not on the machine's other addresses: a connection to one of them is refused.
+  ifaddrs* addrs = nullptr;
+  ASSERT_EQ(getifaddrs(&addrs), 0);
+  for (ifaddrs* a = addrs; a; a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+    sockaddr_in in = *reinterpret_cast<sockaddr_in*>(a->ifa_addr);
+    if ((ntohl(in.sin_addr.s_addr) >> 24) == 127) continue;
+    in.sin_port = htons(static_cast<uint16_t>(port));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT_NE(connect(fd, reinterpret_cast<sockaddr*>(&in), sizeof in), 0) << a->ifa_name;
+    close(fd);
+  }
+  freeifaddrs(addrs);
+  lp.stop(30);
+  EXPECT_EQ(lp.log().find("pw-api-s3cr3t"), std::string::npos) << lp.log();
+}
 
 TEST_F(MonitoringBinary, ServesLogstashShapedStatsPrometheusMetricsAndHealth) {
   Logpipe lp(dir_, "lp",

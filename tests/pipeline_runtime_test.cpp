@@ -591,6 +591,34 @@ TEST(Stats, CountersAreReadableWhileThePipelineRuns) {
   EXPECT_EQ(s.outputs[0].stats.delivered, s.events_in);
 }
 
+// A SIGTERM or a monitoring request can come while wait() closes the inputs
+// of a pipeline whose inputs ended by themselves: neither may touch an input
+// being destroyed (ThreadSanitizer saw request_stop() read one that
+// close_input() was resetting).
+TEST(Stats, StatsAndRequestStopAreSafeWhileThePipelineIsTornDown) {
+  for (int round = 0; round < 20; ++round) {
+    TestPipeline t;
+    CountingInput::Log in_log;
+    RecordingOutput::Log out_log;
+    t.input([&](const PluginArgs& a) { return std::make_unique<CountingInput>(a, 50, in_log); });
+    t.output("rec", [&](const PluginArgs& a) { return std::make_unique<RecordingOutput>(a, out_log); });
+    Pipeline p(t.config, t.settings);
+    p.start();
+    std::atomic<bool> done{false};
+    std::thread poker([&] {
+      while (!done.load()) {
+        (void)p.stats();
+        p.request_stop();
+      }
+    });
+    p.wait();
+    done.store(true);
+    poker.join();
+    PipelineStats s = p.stats();
+    EXPECT_EQ(s.events_done, s.events_in);
+  }
+}
+
 }  // namespace
 }  // namespace logpipe
 

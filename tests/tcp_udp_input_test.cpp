@@ -65,7 +65,7 @@ Settings with_defaults(const Settings& given) {
 template <class In>
 class Running {
  public:
-  Running(const Settings& settings, const std::string& codec, size_t extra = 0)
+  Running(const Settings& settings, const std::string& codec)
       : settings_(with_defaults<In>(settings)) {
     auto spec = std::make_shared<CodecSpec>();
     spec->name = codec;
@@ -79,11 +79,7 @@ class Running {
       };
     }
     PluginArgs args{"input", "input_1", settings_, env_, make};
-    if constexpr (std::is_same_v<In, TcpInput>) {
-      input_ = extra ? std::make_unique<In>(args, extra) : std::make_unique<In>(args);
-    } else {
-      input_ = std::make_unique<In>(args);
-    }
+    input_ = std::make_unique<In>(args);
     thread_ = std::thread([this] { input_->run(ctx); });
     for (int i = 0; i < 1000 && input_->bound_port() == 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -201,7 +197,9 @@ TEST(TcpInput, JsonLinesCodec) {
 }
 
 TEST(TcpInput, ALineWithoutEndIsCutAtTheBound) {
-  Running<TcpInput> in(loopback_any_port(), "line", 1000);
+  Settings s = loopback_any_port();
+  s.set("max_message_size", Value(1000));
+  Running<TcpInput> in(s, "line");
   int fd = connect_tcp(in.port());
   ASSERT_GE(fd, 0);
   send_all(fd, std::string(5000, 'z'));
@@ -212,6 +210,32 @@ TEST(TcpInput, ALineWithoutEndIsCutAtTheBound) {
     EXPECT_TRUE(e.has_tag("_line_too_long"));
     EXPECT_LE(e.message()->size(), 1000u);
   }
+}
+
+// Past max_connections a new peer is accepted and closed at once; the open
+// ones go on.
+TEST(TcpInput, ClosesConnectionsPastMaxConnections) {
+  Settings s = loopback_any_port();
+  s.set("max_connections", Value(2));
+  Running<TcpInput> in(s, "line");
+  int a = connect_tcp(in.port()), b = connect_tcp(in.port());
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  send_all(a, "first\n");
+  send_all(b, "second\n");
+  ASSERT_EQ(in.ctx.wait(2).size(), 2u);  // both accepted before the third comes
+  int c = connect_tcp(in.port());
+  ASSERT_GE(c, 0);
+  timeval tv{10, 0};
+  setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char byte;
+  EXPECT_EQ(recv(c, &byte, 1, 0), 0) << "the third connection should be closed by the input";
+  send_all(a, "still open\n");
+  auto events = in.ctx.wait(3);
+  EXPECT_TRUE(find_message(events, "still open"));
+  close(a);
+  close(b);
+  close(c);
 }
 
 TEST(TcpInput, RefusesClientModeSslAndProxyProtocol) {

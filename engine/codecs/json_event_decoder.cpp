@@ -54,13 +54,22 @@ const OptionSchema<JsonDecoderOptions>& json_decoder_schema() {
     codec_options::charset(s, &JsonDecoderOptions::charset);
     codec_options::ecs_compatibility(s, &JsonDecoderOptions::ecs_compatibility);
     codec_options::target(s, &JsonDecoderOptions::target);
+    declare_json_max_depth(s);
     return s;
   }();
   return schema;
 }
 
+void declare_json_max_depth(OptionSchema<JsonDecoderOptions>& s) {
+  s.integer("max_depth", &JsonDecoderOptions::max_depth,
+            "logpipe: deepest nesting of objects and arrays decoded; deeper text is a "
+            "_jsonparsefailure.")
+      .fallback(kJsonMaxDepth)
+      .range(1, kJsonMaxDepth);
+}
+
 JsonEventDecoder::JsonEventDecoder(const JsonDecoderOptions& options, bool set_original)
-    : charset_(options.charset) {
+    : charset_(options.charset), max_depth_(options.max_depth > 0 ? options.max_depth : kJsonMaxDepth) {
   if (options.target) {
     std::string error;
     target_ = FieldRef::parse(*options.target, &error);
@@ -82,11 +91,11 @@ void JsonEventDecoder::decode(std::string_view text, const EventSink& sink) {
   if (blank(text)) return;
   Value root;
   std::string error;
-  bool ok = parse_json(text, &root, &error);
+  bool ok = parse_json(text, &root, &error, max_depth_);
   if (!ok && !valid_utf8(text)) {
     repaired_.clear();
     append_repaired_utf8(text, repaired_);
-    ok = parse_json(repaired_, &root, &error);
+    ok = parse_json(repaired_, &root, &error, max_depth_);
   }
   if (ok && emit(root, text, sink)) return;
   if (ok) error = "JSON must be an object or an array of objects";

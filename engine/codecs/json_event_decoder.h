@@ -36,10 +36,13 @@ struct JsonDecoderOptions {
   std::string charset;
   std::string ecs_compatibility;
   std::optional<std::string> target;
+  int max_depth = 0;
 };
 
-// `charset`, `ecs_compatibility` and `target`, in that order.
+// `charset`, `ecs_compatibility`, `target` and `max_depth`, in that order.
 const OptionSchema<JsonDecoderOptions>& json_decoder_schema();
+// `max_depth` alone, for a codec that orders the decoder's options itself.
+void declare_json_max_depth(OptionSchema<JsonDecoderOptions>& s);
 
 class JsonEventDecoder {
  public:
@@ -58,6 +61,7 @@ class JsonEventDecoder {
   void emit_failure(std::string_view text, const EventSink& sink) const;
 
   CharsetDecoder charset_;
+  int max_depth_;
   std::optional<FieldRef> target_;
   std::optional<FieldRef> original_;  // [event][original] when it is set
   std::string converted_;             // reused buffers

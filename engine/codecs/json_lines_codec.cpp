@@ -22,6 +22,7 @@ const OptionSchema<JsonLinesOptions>& json_lines_schema() {
     codec_options::charset(charset, &JsonDecoderOptions::charset);
     codec_options::ecs_compatibility(rest, &JsonDecoderOptions::ecs_compatibility);
     codec_options::target(rest, &JsonDecoderOptions::target);
+    declare_json_max_depth(rest);
     OptionSchema<JsonLinesOptions> s;
     s.include(charset, &JsonLinesOptions::decoder);
     codec_options::delimiter(s, &JsonLinesOptions::delimiter);

@@ -132,6 +132,10 @@ void Pipeline::begin_drain() {
 void Pipeline::request_stop() {
   begin_drain();
   if (stopping_.exchange(true)) return;
+  // Not once wait() has taken the final figures: it then closes (and may
+  // let go of) the inputs. A SIGTERM can come just then.
+  std::lock_guard<std::mutex> lock(final_mu_);
+  if (final_ready_.load()) return;
   for (auto& in : inputs_) in->input().stop();
 }
 
@@ -300,10 +304,10 @@ void Pipeline::wait() {
 }
 
 PipelineStats Pipeline::stats() const {
-  if (final_ready_.load()) {
-    std::lock_guard<std::mutex> lock(final_mu_);
-    return final_stats_;
-  }
+  // Held while the live figures are read, so that wait() cannot close the
+  // inputs and outputs under a reader (the monitoring API's thread).
+  std::lock_guard<std::mutex> lock(final_mu_);
+  if (final_ready_.load()) return final_stats_;
   PipelineStats s;
   for (auto& in : inputs_) {
     s.events_in += in->events_in();

@@ -176,6 +176,8 @@ class Pipeline {
   SharedLatencyHistogram queue_wait_;
   int64_t start_ns_ = 0;
   double start_cpu_ = 0;
+  // Taken by stats() and request_stop() while they use the threads' objects,
+  // and by wait() to publish the final figures before it closes them.
   mutable std::mutex final_mu_;
   PipelineStats final_stats_;  // under final_mu_, once final_ready_
   std::atomic<bool> final_ready_{false};

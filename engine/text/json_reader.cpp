@@ -249,7 +249,31 @@ simdjson::error_code parse_ondemand(ThreadState& state, const char* padded, size
 }
 
 
+// True when v nests deeper than `limit` levels; stops looking past it.
+bool deeper_than(const Value& v, int limit) {
+  if (v.is_array()) {
+    if (limit == 0) return true;
+    for (const Value& item : v.as_array())
+      if (deeper_than(item, limit - 1)) return true;
+  } else if (v.is_object()) {
+    if (limit == 0) return true;
+    for (const auto& [key, item] : v.as_object())
+      if (deeper_than(item, limit - 1)) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool parse_json(std::string_view text, Value* out, std::string* error, int max_depth) {
+  if (!parse_json(text, out, error)) return false;
+  // simdjson enforces kJsonMaxDepth itself; a lower bound is checked on the value.
+  if (max_depth < kJsonMaxDepth && deeper_than(*out, max_depth)) {
+    if (error) *error = "nested deeper than " + std::to_string(max_depth) + " levels";
+    return false;
+  }
+  return true;
+}
 
 bool parse_json(std::string_view text, Value* out, std::string* error) {
   ThreadState& state = thread_state();

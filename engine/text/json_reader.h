@@ -27,5 +27,13 @@ namespace logpipe {
 
 bool parse_json(std::string_view text, Value* out, std::string* error);
 
+// The deepest nesting parse_json accepts (simdjson's limit).
+constexpr int kJsonMaxDepth = 1024;
+
+// The same, with nesting bounded at max_depth levels (1 .. kJsonMaxDepth; a
+// scalar is depth 0, [] is 1): deeper text is refused as "nested deeper than
+// N levels". The json codecs' and filter's max_depth option.
+bool parse_json(std::string_view text, Value* out, std::string* error, int max_depth);
+
 
 }  // namespace logpipe

@@ -53,6 +53,7 @@ struct BeatsInput::Options {
   std::vector<std::string> enrich;
   std::string ecs_compatibility;
   Bytes max_frame_size, max_decompressed_size;
+  int64_t max_connections = 0;
 };
 
 namespace {
@@ -62,7 +63,9 @@ using O = BeatsInput::Options;
 const OptionSchema<O>& beats_schema() {
   static const OptionSchema<O> schema = [] {
     OptionSchema<O> s;
-    s.string("host", &O::host, "Address to listen on.").fallback("0.0.0.0");
+    s.string("host", &O::host,
+             "Address to listen on (Logstash: 0.0.0.0; logpipe binds to loopback unless told).")
+        .fallback("127.0.0.1");
     s.integer("port", &O::port, "Port to listen on (Beats send to 5044).")
         .required()
         .range(0, 65535);
@@ -119,6 +122,9 @@ const OptionSchema<O>& beats_schema() {
     s.bytes("max_decompressed_size", &O::max_decompressed_size,
             "logpipe: the most one compressed frame may inflate to; more closes the connection.")
         .fallback("64MiB");
+    s.integer("max_connections", &O::max_connections, "logpipe: TCP connections open at once; more are accepted and closed at once.")
+        .fallback(1000)
+        .range(1, 1000000);
     return s;
   }();
   return schema;
@@ -241,6 +247,7 @@ StreamServerSettings BeatsInput::server_settings(const PluginArgs& args) {
   st.tcp = true;
   st.udp = false;
   st.framing = TcpFraming::Raw;
+  st.max_connections = static_cast<size_t>(o_->max_connections);
   bool tls = o_->ssl_enabled;
   if (!tls) return st;
   TlsServerOptions t;

@@ -256,6 +256,15 @@ void StreamServer::accept_connections() {
       }
       return;
     }
+    if (settings_.max_connections && conns_.size() >= settings_.max_connections) {
+      // Accepted and closed rather than left in the backlog: the peer learns
+      // at once, and the listener does not stay readable for ever.
+      close(fd);
+      if (connections_refused_.fetch_add(1, std::memory_order_relaxed) % 1000 == 0)
+        log_warn("{}: {} connections open, the limit (max_connections); refusing new ones",
+                 settings_.name, conns_.size());
+      continue;
+    }
     if (settings_.tcp_keepalive) {
       int one = 1;
       setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
@@ -517,6 +526,8 @@ void StreamServer::collect_metrics(PluginMetrics& out) const {
   if (settings_.tcp) {
     out.push_back({"connections", "TCP connections open now.", K::Gauge, {}, get(connections_open_)});
     out.push_back({"connections_accepted_total", "TCP connections accepted.", K::Counter, {}, get(connections_accepted_)});
+    out.push_back({"connections_refused_total", "TCP connections closed at once: max_connections were open.",
+                   K::Counter, {}, get(connections_refused_)});
     out.push_back({"tcp_bytes_total", "Bytes read from TCP connections.", K::Counter, {}, get(tcp_bytes_)});
   }
   if (settings_.udp) {

@@ -87,6 +87,10 @@ struct StreamServerSettings {
   size_t max_datagram = 64 * 1024;
   int udp_receive_buffer = 0;  // SO_RCVBUF bytes; 0 keeps the system default
   bool tcp_keepalive = false;  // SO_KEEPALIVE on accepted connections
+  // TCP connections open at once; one more is accepted and closed at once
+  // (counted and logged), so a flood of idle peers cannot take every
+  // descriptor. 0: no limit.
+  size_t max_connections = 0;
   std::shared_ptr<ssl_ctx_st> tls;  // set: every TCP connection speaks TLS
 };
 
@@ -159,7 +163,7 @@ class StreamServer {
   uint32_t drop_base_ = 0;
   std::atomic<uint64_t> udp_drops_{0};
   // Counted on the run() thread, read from any (relaxed).
-  std::atomic<uint64_t> connections_open_{0}, connections_accepted_{0}, tcp_bytes_{0};
+  std::atomic<uint64_t> connections_open_{0}, connections_accepted_{0}, connections_refused_{0}, tcp_bytes_{0};
   std::atomic<uint64_t> datagrams_received_{0}, udp_bytes_{0}, frames_truncated_{0}, frames_incomplete_{0};
   uint64_t udp_drops_logged_ = 0;
   int64_t last_drop_log_ms_ = 0;

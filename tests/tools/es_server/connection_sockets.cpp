@@ -2,42 +2,70 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
 
 namespace logpipe::es_fake {
 namespace {
 
-int port_of(const sockaddr_storage& addr) {
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
-  return -1;
+// Socket inode -> (local port, remote port), from the kernel's tables
+// (/proc/self/net/tcp and tcp6: "sl local:PORT remote:PORT st ... inode").
+std::map<unsigned long, std::pair<int, int>> tcp_ports_by_inode() {
+  std::map<unsigned long, std::pair<int, int>> out;
+  for (const char* table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout;
+      unsigned long inode = 0;
+      if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode))
+        continue;
+      auto port = [](const std::string& address) {
+        size_t colon = address.rfind(':');
+        return colon == std::string::npos ? -1 : static_cast<int>(std::strtol(address.c_str() + colon + 1, nullptr, 16));
+      };
+      out[inode] = {port(local), port(remote)};
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
+// The descriptors are found by name (readlink of /proc/self/fd/N gives
+// "socket:[inode]") and the kernel's connection tables, never by a call on a
+// descriptor: the others belong to other threads (httplib's, the client's),
+// and touching one could race with its owner closing it.
 std::vector<int> accepted_sockets(int local_port, int remote_port) {
   std::vector<int> out;
+  std::map<unsigned long, std::pair<int, int>> ports = tcp_ports_by_inode();
   DIR* dir = ::opendir("/proc/self/fd");
   if (dir == nullptr) return out;
-  int dir_fd = ::dirfd(dir);
   while (dirent* entry = ::readdir(dir)) {
     char* end = nullptr;
     long fd = std::strtol(entry->d_name, &end, 10);
-    if (*end != '\0' || fd == dir_fd) continue;
-    struct stat st;
-    if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
-    if (port_of(local) != local_port) continue;
-    // The listening socket has no peer.
-    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    if (remote_port > 0 && port_of(peer) != remote_port) continue;
+    if (end == entry->d_name || *end != '\0') continue;
+    char target[64];
+    std::string link = std::string("/proc/self/fd/") + entry->d_name;
+    ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    unsigned long inode = 0;
+    if (std::sscanf(target, "socket:[%lu]", &inode) != 1) continue;
+    auto it = ports.find(inode);
+    if (it == ports.end() || it->second.first != local_port) continue;
+    if (it->second.second == 0) continue;  // the listening socket has no peer
+    if (remote_port > 0 && it->second.second != remote_port) continue;
     out.push_back(static_cast<int>(fd));
   }
   ::closedir(dir);
@@ -59,14 +87,10 @@ void reset_connection(int fd) {
 }
 
 void shut_down_connections(int local_port, int spared_remote_port) {
-  for (int fd : accepted_sockets(local_port)) {
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (spared_remote_port > 0 && ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 &&
-        port_of(peer) == spared_remote_port)
-      continue;
-    ::shutdown(fd, SHUT_RDWR);
-  }
+  std::vector<int> spared;
+  if (spared_remote_port > 0) spared = accepted_sockets(local_port, spared_remote_port);
+  for (int fd : accepted_sockets(local_port))
+    if (std::find(spared.begin(), spared.end(), fd) == spared.end()) ::shutdown(fd, SHUT_RDWR);
 }
 
 }  // namespace logpipe::es_fake

@@ -2,7 +2,7 @@
 // fake server needs them to end connections the way a crashing or stopping
 // Elasticsearch does (a TCP reset with no HTTP response; connections closed
 // when the node stops listening). Sockets are found by their ports among the
-// process's descriptors (Linux /proc/self/fd).
+// process's descriptors (Linux /proc/self/fd and /proc/self/net/tcp).
 #pragma once
 
 #include <vector>
