@@ -137,7 +137,7 @@ void TcpInput::on_wake() {
   const auto now = std::chrono::steady_clock::now();
   for (auto& [id, c] : connections_) {
     if (!c.codec) continue;
-    c.codec->tick(now, [&](Event&& e) { push_from(c.peer, std::move(e)); });
+    c.codec->tick(now, [&, &conn = c](Event&& e) { push_from(conn.peer, std::move(e)); });
   }
   ctx_->tick();
 }

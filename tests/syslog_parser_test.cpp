@@ -615,6 +615,19 @@ TEST(SyslogFramer, OversizedFramesAreCutAndTheStreamStaysInStep) {
   }
 }
 
+// Found by fuzz/syslog_fuzzer: a line of exactly the maximum size ending in
+// CRLF was flagged truncated when a read ended between the CR and the LF.
+TEST(SyslogFramer, AFullSizeLineEndingInCrlfIsWholeWhereverTheReadEnds) {
+  const std::string stream = std::string(10, 'a') + "\r\nnext\n";
+  for (size_t chunk : {size_t{1}, size_t{11}, stream.size()}) {
+    Collected c = frame_all(stream, 10, chunk);
+    ASSERT_EQ(c.frames.size(), 2u) << "chunk " << chunk;
+    EXPECT_EQ(c.frames[0], std::string(10, 'a'));
+    EXPECT_FALSE(c.flags[0].truncated) << "chunk " << chunk;
+    EXPECT_EQ(c.frames[1], "next");
+  }
+}
+
 TEST(SyslogFramer, MemoryStaysBoundedWithoutDelimiters) {
   SyslogFramer framer(100);
   size_t frames = 0;

@@ -376,7 +376,8 @@ class Compiler {
     Settings settings;
     std::set<std::string> refused;
     for (auto& [name, raw] : merged) {
-      auto spec = std::find_if(specs.begin(), specs.end(), [&](auto& s) { return s.name == name; });
+      // By name, not [&]: clang (the fuzz build) cannot capture a structured binding.
+      auto spec = std::find_if(specs.begin(), specs.end(), [&key = name](auto& s) { return s.name == key; });
       if (spec == specs.end()) {
         SourceLoc at = locs && locs->count(name) ? (*locs)[name] : raw.loc;
         error(at, "unknown option \"" + name + "\" for " + what);

@@ -114,7 +114,10 @@ class SyslogFramer {
       }
       size_t nl = d.find('\n');
       if (nl == std::string_view::npos) {
-        if (d.size() <= max_) return pos;
+        // A line of exactly max_ bytes may still end in CRLF: its CR is not
+        // the frame's, so wait for the LF rather than call the line cut.
+        bool cr_of_full_line = d.size() == max_ + 1 && d.back() == '\r';
+        if (d.size() <= max_ || cr_of_full_line) return pos;
         on_frame(d.substr(0, max_), FrameFlags{true, false});
         discard_line_ = true;
         pos += max_;
