@@ -12,6 +12,7 @@
 #   LOGPIPE_BIN=path        the binary measured (default build/release/logpipe)
 #   LOGPIPE_BASE_BIN=path   a second logpipe binary run alternately with the
 #                           first (before/after figures of a change)
+#   PEERS=0                 logpipe only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-1000000}
@@ -65,12 +66,20 @@ syslog_ng_run() {
 
 systems=(logpipe)
 [ -n "$base" ] && systems+=(logpipe-base)
-if command -v rsyslogd >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/rsyslog/mmnormalize.so ]; then
+if [ "${PEERS:-1}" = 0 ]; then
+  :
+elif command -v rsyslogd >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/rsyslog/mmnormalize.so ]; then
   systems+=(rsyslog)
 else
   echo "rsyslog (with mmnormalize) not installed: skipped"
 fi
-if command -v syslog-ng >/dev/null; then systems+=(syslog-ng); else echo "syslog-ng not installed: skipped"; fi
+if [ "${PEERS:-1}" = 0 ]; then
+  :
+elif command -v syslog-ng >/dev/null; then
+  systems+=(syslog-ng)
+else
+  echo "syslog-ng not installed: skipped"
+fi
 
 echo "$lines Apache combined lines ($(du -m "$input" | cut -f1) MB), $rounds rounds, logpipe workers=$workers"
 echo "system wall_s cpu_s peak_rss_kib"
