@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -605,6 +606,58 @@ TEST(GrokFilterCli, UnknownPatternFailsValidation) {
   p.close_stdin();
   EXPECT_NE(p.finish(), 0);
   EXPECT_NE(p.err().find("pattern %{NOPE} not defined"), std::string::npos) << p.err();
+}
+
+}  // namespace
+}  // namespace logpipe
+
+namespace logpipe {
+namespace {
+
+// The prefilter: substrings every match contains, checked before any regex
+// runs. It only ever rejects lines the regex would reject too.
+TEST(GrokMatcherPrefilter, ApacheLineWithoutBracketsIsRejectedUnmatched) {
+  PatternLibrary library;
+  library.add_builtin(builtin_pattern_files(), "legacy");
+  GrokCompiler compiler(library, true);
+  GrokMatcher matcher(compiler.compile("%{COMBINEDAPACHELOG}"));
+  ASSERT_FALSE(matcher.required_substrings().empty());
+  const std::string good =
+      "127.0.0.1 - - [01/Dec/2026:09:00:00 +0100] \"GET / HTTP/1.1\" 200 6438 \"-\" \"curl/8.0\"";
+  EXPECT_TRUE(matcher.match(good));
+  EXPECT_FALSE(matcher.match("127.0.0.1 - - 01/Dec/2026:09:00:00 +0100 GET / HTTP/1.1 200 6438"));
+  EXPECT_FALSE(matcher.match("{\"level\":\"error\",\"msg\":\"upstream timed out\"}"));
+  EXPECT_EQ(matcher.stats().prefiltered, 2u);
+}
+
+TEST(GrokMatcherPrefilter, LettersAndCaseFoldingAreNeverRequired) {
+  PatternLibrary library;
+  GrokCompiler compiler(library, true);
+  GrokMatcher matcher(compiler.compile("(?i)user=(?<u>\\w+) <=> ok"));
+  for (const std::string& r : matcher.required_substrings())
+    for (char c : r) EXPECT_FALSE(std::isalpha(static_cast<unsigned char>(c))) << r;
+  EXPECT_TRUE(matcher.match("USER=bob <=> OK"));
+  EXPECT_FALSE(matcher.match("USER=bob <> OK"));
+}
+
+// Every line of the golden Apache holdout gets the same answer with the
+// prefilter as the regexes alone give (the unfiltered matcher is the
+// expression wrapped so that RE2 finds no atom in it).
+TEST(GrokMatcherPrefilter, SameAnswersOnTheApacheHoldout) {
+  PatternLibrary library;
+  library.add_builtin(builtin_pattern_files(), "legacy");
+  GrokCompiler compiler(library, true);
+  GrokMatcher filtered(compiler.compile("%{COMBINEDAPACHELOG}"));
+  GrokMatcher unfiltered(compiler.compile("(?:%{COMBINEDAPACHELOG}|\\A\\z(?:x)?)"));
+  ASSERT_TRUE(unfiltered.required_substrings().empty());
+  std::ifstream in(std::string(LOGPIPE_SOURCE_DIR) + "/tests/data/golden/apache.log");
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    EXPECT_EQ(filtered.match(line), unfiltered.match(line)) << line;
+  }
+  EXPECT_GT(lines, 800);
 }
 
 }  // namespace

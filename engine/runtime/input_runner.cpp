@@ -66,14 +66,7 @@ bool InputRunner::run() {
 
 Batch* InputRunner::new_batch() {
   Batch* b;
-  if (recycled_.try_dequeue(b)) {
-    b->events.clear();
-    b->made_ns.clear();
-    b->extra.clear();
-    b->extra_made_ns.clear();
-    b->undeliverable = false;
-    return b;
-  }
+  if (recycled_.try_dequeue(b)) return b;  // emptied by batch_done
   b = new Batch;
   b->input = this;
   b->events.reserve(static_cast<size_t>(settings_.batch_size));
@@ -148,6 +141,14 @@ void InputRunner::close_input() {
 
 void InputRunner::batch_done(Batch* b) {
   uint64_t seq = b->seq;
+  // The events are destroyed here, on the thread that finished the batch
+  // (an output's, most often), not on the input's, which is the one thread
+  // a single busy source cannot spread over more cores.
+  b->events.clear();
+  b->made_ns.clear();
+  b->extra.clear();
+  b->extra_made_ns.clear();
+  b->undeliverable = false;
   recycled_.enqueue(b);
   if (uint64_t wm = acks_.done(seq)) {
     std::lock_guard<std::mutex> lock(commit_mu_);

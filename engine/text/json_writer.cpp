@@ -6,74 +6,11 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/text/utf8.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "engine/text/json_escape.h"
 
 namespace logpipe {
 
 namespace {
-
-// 0: copy as is; 1: needs a short escape or \u00XX; 2: start of a multi-byte sequence.
-constexpr unsigned char kClass[256] = {
-    // 0x00-0x1F control characters
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // '"' at 0x22
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,  // '\\' at 0x5C
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,  // DEL 0x7F escaped for safety
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-};
-
-constexpr char kReplacement[] = "\xEF\xBF\xBD";
-
-
-// Nonzero when any of the 8 bytes in w needs a look: a control character,
-// '"', '\\', DEL or a non-ASCII byte. Lets plain ASCII text through 8 bytes
-// at a time (SWAR: the classic "has a zero byte" trick).
-inline uint64_t needs_attention(uint64_t w) {
-  constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t x) { return (x - ones) & ~x & high; };
-  uint64_t below_space = (w - ones * 0x20) & ~w & high;
-  uint64_t quote = has_zero(w ^ (ones * '"'));
-  uint64_t backslash = has_zero(w ^ (ones * '\\'));
-  uint64_t del = has_zero(w ^ (ones * 0x7F));
-  return below_space | quote | backslash | del | (w & high);
-}
-
-// The first byte at or after p that needs a look (see needs_attention), or end.
-inline const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) {
-#if defined(__SSE2__)
-  // 16 bytes a step. The signed compare with 0x20 also catches every byte
-  // of 0x80 and above (negative as int8): non-ASCII gets its UTF-8 check.
-  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
-                backslash = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7F);
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, quote)),
-                               _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, del)));
-    if (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit)))
-      return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (end - p >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    // The lowest flag is exact (borrows only run upwards).
-    if (uint64_t flags = needs_attention(w)) return p + (__builtin_ctzll(flags) >> 3);
-    p += 8;
-  }
-  while (p < end && kClass[*p] == 0) ++p;
-  return p;
-}
 
 // Writes JSON through a raw pointer into this thread's scratch buffer, then
 // hands the whole to the caller's string in one copy: a JSON event is dozens
@@ -82,7 +19,7 @@ inline const unsigned char* skip_plain(const unsigned char* p, const unsigned ch
 // method reserves its worst case first and then writes unchecked.
 class Writer {
  public:
-  Writer() : buf_(scratch()) {}
+  Writer() : buf_(scratch()), escape_(json_escape_impl::best()) {}
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -111,59 +48,17 @@ class Writer {
   }
 
   std::vector<char>& buf_;
+  const json_escape_impl::Fn escape_;
   size_t len_ = 0;
 };
 
 void Writer::string(std::string_view s) {
   // Every input byte becomes at most 6 output bytes (\u00XX; U+FFFD is 3).
-  char* const first = room(6 * s.size() + 2);
+  char* const first = room(6 * s.size() + 2 + kJsonEscapeSlack);
   char* d = first;
   *d++ = '"';
   auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  auto* end = p + s.size();
-  auto* run = p;  // start of the bytes not yet copied
-  auto copy_run = [&] {
-    std::memcpy(d, run, static_cast<size_t>(p - run));
-    d += p - run;
-  };
-  for (;;) {
-    p = skip_plain(p, end);
-    if (p == end) break;
-    if (kClass[*p] == 2) {
-      if (size_t n = utf8_sequence_length(p, end)) {
-        p += n;
-        continue;
-      }
-      copy_run();
-      std::memcpy(d, kReplacement, 3);
-      d += 3;
-      run = ++p;
-      continue;
-    }
-    copy_run();
-    char escape = 0;
-    switch (*p) {
-      case '"': escape = '"'; break;
-      case '\\': escape = '\\'; break;
-      case '\n': escape = 'n'; break;
-      case '\r': escape = 'r'; break;
-      case '\t': escape = 't'; break;
-      case '\b': escape = 'b'; break;
-      case '\f': escape = 'f'; break;
-      default: break;
-    }
-    if (escape) {
-      d[0] = '\\', d[1] = escape;
-      d += 2;
-    } else {
-      static const char hex[] = "0123456789abcdef";
-      const char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-      std::memcpy(d, u, 6);
-      d += 6;
-    }
-    run = ++p;
-  }
-  copy_run();
+  d = escape_(p, p + s.size(), d);
   *d++ = '"';
   len_ += static_cast<size_t>(d - first);
 }

@@ -2,8 +2,10 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -61,6 +63,42 @@ std::string widen_repetitions(const std::string& re) {
 // well-formed line needs a few hundred; a near-miss may need millions.
 constexpr uint32_t kPcreMatchLimit = 10000;
 constexpr int64_t kRe2MaxMem = 64 << 20;
+
+// The substrings every match must contain, found by RE2's prefilter
+// analysis of the translated regex (a superset's needs hold for the exact
+// expression too). Only ASCII strings without letters are kept: RE2
+// lowercases its atoms and folds case under (?i) (also beyond ASCII), and a
+// string that no folding touches is searched as it is. A line missing one
+// cannot match and is rejected before any regex runs.
+std::vector<std::string> find_required_substrings(const std::string& regex, const RE2::Options& options) {
+  re2::FilteredRE2 filter(2);
+  int id = 0;
+  if (filter.Add(regex, options, &id) != RE2::NoError) return {};
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  std::vector<std::string> required;
+  std::vector<int> present, potential;
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    if (std::any_of(atoms[i].begin(), atoms[i].end(), [](char c) {
+          auto u = static_cast<unsigned char>(c);
+          return u >= 0x80 || std::isalpha(u);
+        }))
+      continue;
+    // Required when every other atom present still leaves no potential match.
+    present.clear();
+    for (size_t j = 0; j < atoms.size(); ++j)
+      if (j != i) present.push_back(static_cast<int>(j));
+    potential.clear();
+    filter.AllPotentials(present, &potential);
+    if (potential.empty()) required.push_back(atoms[i]);
+  }
+  // Longest first: the rarest, most often the first to be missing.
+  std::stable_sort(required.begin(), required.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  if (required.size() > 4) required.resize(4);
+  return required;
+}
+
 }  // namespace
 
 struct GrokMatcher::Engines {
@@ -100,6 +138,7 @@ GrokMatcher::GrokMatcher(GrokProgram program, bool decide_with_re2_first)
   if (!engines_->re2->ok())
     throw GrokCompileError("RE2 rejects the translated expression " + program_.expression + ": " +
                            engines_->re2->error());
+  required_ = find_required_substrings(engines_->re2->pattern(), options);
   size_t groups = program_.captures.size();
   groups_.resize(groups);
   engines_->pieces.resize(groups + 1);
@@ -140,6 +179,11 @@ GrokMatcher& GrokMatcher::operator=(GrokMatcher&&) noexcept = default;
 GrokMatcher::~GrokMatcher() = default;
 
 bool GrokMatcher::match(std::string_view text) {
+  for (const std::string& r : required_)
+    if (text.find(r) == std::string_view::npos) {
+      ++stats_.prefiltered;
+      return false;
+    }
   return decide_first_ ? match_re2_first(text) : match_pcre_first(text);
 }
 

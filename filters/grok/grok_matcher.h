@@ -49,11 +49,15 @@ class GrokMatcher {
   bool match(std::string_view text);
   const std::vector<std::string_view>& groups() const { return groups_; }
   const GrokProgram& program() const { return program_; }
+  // Substrings every match contains (at most four, none with a letter):
+  // a line without one is rejected before any regex runs.
+  const std::vector<std::string>& required_substrings() const { return required_; }
 
   // How the groups of matched lines were extracted (for tests and benchmarks).
   struct Stats {
     uint64_t pcre = 0;      // by PCRE2
     uint64_t fallback = 0;  // by RE2
+    uint64_t prefiltered = 0;  // lines rejected for a missing required substring
   };
   const Stats& stats() const { return stats_; }
 
@@ -77,6 +81,7 @@ class GrokMatcher {
   std::vector<std::string_view> groups_;
   Stats stats_;
   std::string pcre_error_;
+  std::vector<std::string> required_;
   bool exact_;         // RE2 alone has the expression's meaning
   bool decide_first_;  // RE2 answers before PCRE2 on every line
 };
