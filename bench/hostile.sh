@@ -4,7 +4,7 @@
 # /dev/null) over a clean Apache log and over the same log with a share of
 # its lines replaced by bench/gen_hostile.py's, alternating runs. Prints
 # CPU-seconds, wall, peak RSS and events/s of each, and the ratio.
-#   bench/hostile.sh [LINES] [HOSTILE_RATE] [ROUNDS]
+#   bench/hostile.sh [LINES] [HOSTILE_RATE] [ROUNDS]   (BIG=N: how many 1 MiB lines, default 4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-20000}
@@ -15,7 +15,7 @@ bin=${LOGPIPE_BIN:-build/release/logpipe}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 bench/gen_apache.py -n "$lines" --seed 3 -o "$work/clean.log"
-python3 bench/gen_hostile.py --clean "$work/clean.log" --rate "$rate" -o "$work/hostile.log" 2>"$work/gen.txt"
+python3 bench/gen_hostile.py --clean "$work/clean.log" --rate "$rate" --big "${BIG:-4}" -o "$work/hostile.log" 2>"$work/gen.txt"
 cat > "$work/pipeline.conf" <<'CONF'
 input { stdin { } }
 filter {
