@@ -533,8 +533,6 @@ TEST_F(DeployContainer, StartsAnswersHealthPassesAnEventAndDrainsOnSigterm) {
   testing::KafkaMockCluster kafka(1, "");
   es_fake::EsFakeServer es;
   es.start();
-  int api_port = 0;
-  close(testing::bind_loopback(SOCK_STREAM, api_port));
 
   // The app's env, with its endpoints pointed at the local ones; what
   // Docker and Marathon add; the Dockerfile's ENV under both.
@@ -547,7 +545,7 @@ TEST_F(DeployContainer, StartsAnswersHealthPassesAnEventAndDrainsOnSigterm) {
   env["HOME"] = workdir;
   env["MARATHON_APP_ID"] = at(app, "id").as_string();
   env["MESOS_TASK_ID"] = "logpipe_team-example.deploy-test";
-  env["PORT0"] = std::to_string(api_port);
+  env["PORT0"] = flag_value(container_command(image, app), "--api.http.port");  // requirePorts: the fixed one
   std::string topics = env["KAFKA_TOPICS"];
   std::vector<std::string> topic_names;
   std::regex item("[^\\[\\], ]+");
@@ -556,12 +554,14 @@ TEST_F(DeployContainer, StartsAnswersHealthPassesAnEventAndDrainsOnSigterm) {
   ASSERT_FALSE(topic_names.empty());
   for (auto& t : topic_names) kafka.create_topic(t, 1, 1);
 
-  // The container's command: image paths under the root, the API on a free
-  // port (the app's fixed one may be taken on a shared machine).
+  // The container's command: image paths under the root, the API on a port
+  // the kernel picks (the app's fixed one may be taken on a shared machine,
+  // and a port found free and closed again can be taken by a parallel test
+  // before logpipe binds it); the log names the port.
   std::vector<std::string> command = container_command(image, app);
   for (size_t i = 0; i < command.size(); ++i) {
     if (command[i][0] == '/') command[i] = root + command[i];
-    if (i > 0 && command[i - 1] == "--api.http.port") command[i] = std::to_string(api_port);
+    if (i > 0 && command[i - 1] == "--api.http.port") command[i] = "0";
   }
   std::vector<std::string> argv{"/bin/sh", "-c", "cd \"$1\" && log=$2 && shift 2 && exec \"$@\" >\"$log\" 2>&1",
                                 "sh", workdir, path("container.log"),
@@ -573,12 +573,21 @@ TEST_F(DeployContainer, StartsAnswersHealthPassesAnEventAndDrainsOnSigterm) {
 
   auto started = std::chrono::steady_clock::now();
   Subprocess container(argv);
+  int api_port = 0;
+  ASSERT_TRUE(testing::wait_until([&] {
+    std::smatch m;
+    std::string text = log();
+    if (std::regex_search(text, m, std::regex(R"(monitoring API on http://[0-9.]+:(\d+)/)")))
+      api_port = std::stoi(m[1]);
+    return api_port != 0;
+  }, 30s, 50ms)) << log();
   httplib::Client api("127.0.0.1", api_port);
   api.set_connection_timeout(1, 0);
+  // Marathon's health check waits gracePeriodSeconds (30 or more) for the first answer.
   ASSERT_TRUE(testing::wait_until([&] {
     auto r = api.Get("/health");
     return r && r->status == 200;
-  }, 10s, 100ms)) << log();
+  }, 30s, 100ms)) << log();
   // Docker's HEALTHCHECK command, against this port.
   std::vector<std::string> probe{"/usr/bin/env"};  // exec form: found on PATH
   probe.insert(probe.end(), image.healthcheck.begin(), image.healthcheck.end());
@@ -611,7 +620,7 @@ TEST_F(DeployContainer, StartsAnswersHealthPassesAnEventAndDrainsOnSigterm) {
     if (testing::wait_until([&] { return arrived(sent); }, 300ms, 20ms)) return true;
     send_pair();
     return false;
-  }, 15s, 1ms)) << log();
+  }, 30s, 1ms)) << log();
 
   auto sigterm = std::chrono::steady_clock::now();
   container.signal(SIGTERM);
