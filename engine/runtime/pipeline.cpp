@@ -57,6 +57,14 @@ Pipeline::Pipeline(std::shared_ptr<const PipelineConfig> config, PipelineSetting
                                                     stopping_, abandoned_));
   }
 
+  // enable_metric of each plugin, bound once: stats() runs at every
+  // monitoring read.
+  for (auto& decl : config_->inputs) input_metered_.push_back(Input::common_schema().bind(*decl.settings).enable_metric);
+  for (auto& decl : config_->filters)
+    filter_metered_.push_back(Filter::common_schema().bind(*decl.settings).enable_metric);
+  for (auto& decl : config_->outputs)
+    output_metered_.push_back(Output::common_schema().bind(*decl.settings).enable_metric);
+
   OutputStageSettings oss;
   oss.queue_capacity = settings_.output_queue_batches
                            ? settings_.output_queue_batches
@@ -309,10 +317,11 @@ PipelineStats Pipeline::stats() const {
   std::lock_guard<std::mutex> lock(final_mu_);
   if (final_ready_.load()) return final_stats_;
   PipelineStats s;
-  for (auto& in : inputs_) {
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    InputRunner* in = inputs_[i].get();
     s.events_in += in->events_in();
     InputSummary is{in->decl().id, in->decl().info->name, in->events_in(), {}, true};
-    is.metered = Input::common_schema().bind(*in->decl().settings).enable_metric;
+    is.metered = input_metered_[i];
     if (is.metered) in->input().collect_metrics(is.own);
     s.inputs.push_back(std::move(is));
   }
@@ -326,7 +335,7 @@ PipelineStats Pipeline::stats() const {
   s.input_queue.blocked_seconds = double(queue_.blocked_ns()) / 1e9;
   for (size_t f = 0; f < config_->filters.size(); ++f) {
     FilterSummary fs{config_->filters[f].id, config_->filters[f].info->name, 0, 0, 0, {}, {}, true};
-    fs.metered = Filter::common_schema().bind(*config_->filters[f].settings).enable_metric;
+    fs.metered = filter_metered_[f];
     for (auto& w : workers_) {
       if (!w->graph) continue;
       const FilterGraph::FilterCounters& c = w->graph->counters(f);
@@ -348,12 +357,13 @@ PipelineStats Pipeline::stats() const {
     }
     s.filters.push_back(std::move(fs));
   }
-  for (auto& out : outputs_) {
+  for (size_t o = 0; o < outputs_.size(); ++o) {
+    OutputRunner* out = outputs_[o].get();
     OutputStats os = out->stats();
     s.events_out += os.delivered;
     s.dead_lettered += os.dead_lettered;
     OutputSummary summary{out->decl().id, out->decl().info->name, os, {}, true};
-    summary.metered = Output::common_schema().bind(*out->decl().settings).enable_metric;
+    summary.metered = output_metered_[o];
     if (summary.metered) out->collect_metrics(summary.own);
     s.outputs.push_back(std::move(summary));
   }
