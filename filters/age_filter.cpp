@@ -1,7 +1,7 @@
 #include "filters/age_filter.h"
 
 #include "engine/config/typed_options.h"
-#include "filters/field_option.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 

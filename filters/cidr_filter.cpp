@@ -8,7 +8,7 @@
 
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
-#include "filters/field_option.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 

@@ -9,7 +9,7 @@
 #include "engine/system/log.h"
 #include "engine/text/civil_time.h"
 #include "engine/text/ruby_number.h"
-#include "filters/field_option.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 

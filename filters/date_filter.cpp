@@ -5,6 +5,7 @@
 #include "engine/text/civil_time.h"
 #include "engine/text/date_names.h"
 #include "filters/date/named_date_formats.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 
@@ -53,13 +54,9 @@ DateFilter::DateFilter(const PluginArgs& args, Clock clock)
   const std::vector<std::string>& match = o.match;
   if (match.size() < 2)
     throw OptionError("match", "match needs a field name followed by at least one format");
+  source_ = field_option("match", match[0]);
+  target_ = field_option("target", o.target);
   std::string error;
-  auto source = FieldRef::parse(match[0], &error);
-  if (!source) throw OptionError("match", "invalid field reference \"" + match[0] + "\": " + error);
-  source_ = *source;
-  auto target = FieldRef::parse(o.target, &error);
-  if (!target) throw OptionError("target", "invalid target: " + error);
-  target_ = *target;
 
   const std::string zone_text = o.timezone.value_or("");
   if (!zone_text.empty()) {

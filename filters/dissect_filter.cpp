@@ -11,6 +11,7 @@
 
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 
@@ -357,9 +358,7 @@ DissectFilter::DissectFilter(const PluginArgs& args) : Filter(args) {
   DissectOptions o = dissect_schema().bind(args.settings);
   for (const auto& [field, pattern] : o.mapping) {
     if (pattern.is_string() && pattern.as_string().empty()) continue;  // ignored, as Logstash does
-    std::string error;
-    auto source = FieldRef::parse(field, &error);
-    if (!source) throw OptionError("mapping", "invalid field reference '" + field + "': " + error);
+    FieldRef source = field_option("mapping", field);
     if (!pattern.is_string())
       throw OptionError("mapping", "the pattern for '" + field + "' must be a string");
     try {
@@ -367,20 +366,18 @@ DissectFilter::DissectFilter(const PluginArgs& args) : Filter(args) {
       // The source can be read in place when it is a root field that the
       // pattern never writes: apply() reserves room first, so the root's
       // entries (and the source string in them) do not move.
-      bool copy = !source->is_top_level() || dissection.may_write(source->path()[0]);
-      mappings_.push_back(Mapping{*source, std::move(dissection), copy});
+      bool copy = !source.is_top_level() || dissection.may_write(source.path()[0]);
+      mappings_.push_back(Mapping{source, std::move(dissection), copy});
     } catch (const std::invalid_argument& ex) {
       throw OptionError("mapping", ex.what());
     }
   }
   for (const auto& [field, type] : o.convert_datatype) {
-    std::string error;
-    auto ref = FieldRef::parse(field, &error);
-    if (!ref) throw OptionError("convert_datatype", "invalid field reference '" + field + "': " + error);
+    FieldRef ref = field_option("convert_datatype", field);
     std::string t = type.is_string() ? type.as_string() : type.to_string();
     if (t != "int" && t != "float")
       throw OptionError("convert_datatype", "type for '" + field + "' must be int or float, not '" + t + "'");
-    conversions_.push_back(Conversion{field, *ref, t == "int"});
+    conversions_.push_back(Conversion{field, ref, t == "int"});
   }
   tag_on_failure_ = std::move(o.tag_on_failure);
 }

@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "engine/config/typed_options.h"
-#include "filters/field_option.h"
+#include "engine/config/field_option.h"
 #include "filters/ip_network.h"
 #include "filters/murmur3.h"
 

@@ -13,6 +13,7 @@
 
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
+#include "engine/config/field_option.h"
 #include "filters/shared_by_path.h"
 
 namespace logpipe {
@@ -231,13 +232,6 @@ const OptionSchema<GeoipOptions>& geoip_schema() {
   return schema;
 }
 
-FieldRef parse_ref(const char* option, const std::string& text) {
-  std::string error;
-  auto ref = FieldRef::parse(text, &error);
-  if (!ref) throw OptionError(option, "invalid field reference '" + text + "': " + error);
-  return *ref;
-}
-
 // The reference's text in bracket form, so that a sub-path can follow it.
 std::string bracketed(const FieldRef& ref) {
   std::string s = ref.metadata() ? "[@metadata]" : "";
@@ -349,7 +343,7 @@ GeoipFilter::GeoipFilter(const PluginArgs& args)
     : Filter(args), cache_(0) {
   GeoipOptions o = geoip_schema().bind(args.settings);
   bool ecs = o.ecs_compatibility != "disabled";
-  source_ = parse_ref("source", o.source);
+  source_ = field_option("source", o.source);
   std::string target;
   if (o.target) {
     target = *o.target;
@@ -361,7 +355,7 @@ GeoipFilter::GeoipFilter(const PluginArgs& args)
     throw OptionError("target", "in ECS compatibility mode a target is required when source is "
                                 "not an `ip` sub-field such as [client][ip]");
   }
-  target_ = parse_ref("target", target);
+  target_ = field_option("target", target);
   if (ecs && args.env.validating) {
     bool known = false;
     if (target_.path().size() == 1 && !target_.metadata())

@@ -5,6 +5,7 @@
 #include "engine/text/json_reader.h"
 #include "engine/text/utf8.h"
 #include "engine/system/log.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 
@@ -67,17 +68,8 @@ const OptionSchema<JsonFilterOptions>& json_filter_schema() {
 
 JsonFilter::JsonFilter(const PluginArgs& args) : Filter(args) {
   JsonFilterOptions o = json_filter_schema().bind(args.settings);
-  std::string error;
-  const std::string& source = o.source;
-  auto src = FieldRef::parse(source, &error);
-  if (!src) throw OptionError("source", "invalid field reference '" + source + "': " + error);
-  source_ = *src;
-  if (o.target) {
-    const std::string& target = *o.target;
-    auto t = FieldRef::parse(target, &error);
-    if (!t) throw OptionError("target", "invalid field reference '" + target + "': " + error);
-    target_ = *t;
-  }
+  source_ = field_option("source", o.source);
+  if (o.target) target_ = field_option("target", *o.target);
   skip_on_invalid_json_ = o.skip_on_invalid_json;
   max_depth_ = o.max_depth;
   tag_on_failure_ = std::move(o.tag_on_failure);

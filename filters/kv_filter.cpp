@@ -8,6 +8,7 @@
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/text/ruby_regex.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 
@@ -213,17 +214,8 @@ const OptionSchema<KvOptions>& kv_schema() {
 
 KvFilter::KvFilter(const PluginArgs& args) : Filter(args) {
   KvOptions o = kv_schema().bind(args.settings);
-  std::string error;
-  const std::string& source = o.source;
-  auto src = FieldRef::parse(source, &error);
-  if (!src) throw OptionError("source", "invalid field reference '" + source + "': " + error);
-  source_ = *src;
-  if (o.target) {
-    const std::string& target = *o.target;
-    auto t = FieldRef::parse(target, &error);
-    if (!t) throw OptionError("target", "invalid field reference '" + target + "': " + error);
-    target_ = *t;
-  }
+  source_ = field_option("source", o.source);
+  if (o.target) target_ = field_option("target", *o.target);
   field_split_ = o.field_split_pattern
                      ? Separator::from_regex("field_split_pattern", *o.field_split_pattern)
                      : Separator::from_class("field_split", o.field_split);

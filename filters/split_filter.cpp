@@ -2,6 +2,7 @@
 
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 
@@ -30,13 +31,6 @@ const OptionSchema<SplitOptions>& split_schema() {
   return schema;
 }
 
-FieldRef parse_ref(const std::string& option, const std::string& text) {
-  std::string error;
-  auto ref = FieldRef::parse(text, &error);
-  if (!ref) throw OptionError(option, error);  // the error quotes the text
-  return *ref;
-}
-
 bool ruby_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
@@ -52,8 +46,8 @@ size_t utf8_length(unsigned char lead) {
 
 SplitFilter::SplitFilter(const PluginArgs& args) : Filter(args) {
   SplitOptions o = split_schema().bind(args.settings);
-  field_ = parse_ref("field", o.field);
-  if (o.target) target_ = parse_ref("target", *o.target);
+  field_ = field_option("field", o.field);
+  if (o.target) target_ = field_option("target", *o.target);
   terminator_ = std::move(o.terminator);
 }
 

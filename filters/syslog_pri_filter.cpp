@@ -4,7 +4,7 @@
 
 #include "engine/config/typed_options.h"
 #include "engine/text/ruby_number.h"
-#include "filters/field_option.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 

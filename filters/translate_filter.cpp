@@ -2,6 +2,7 @@
 
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
+#include "engine/config/field_option.h"
 
 namespace logpipe {
 
@@ -71,13 +72,6 @@ const OptionSchema<TranslateOptions>& translate_schema() {
   return schema;
 }
 
-FieldRef parse_ref(const std::string& option, const std::string& text) {
-  std::string error;
-  auto ref = FieldRef::parse(text, &error);
-  if (!ref) throw OptionError(option, error);  // the error quotes the text
-  return *ref;
-}
-
 // A path below an object of the iterated array (source and target inside
 // each element).
 const Value* find_below(const Value& root, const std::vector<std::string>& path) {
@@ -132,15 +126,15 @@ TranslateFilter::TranslateFilter(const PluginArgs& args) : Filter(args) {
     o.target = o.destination;
   }
   if (!o.target) o.target = o.ecs_compatibility == "disabled" ? std::string("translation") : *o.source;
-  source_ = parse_ref("source", *o.source);
-  target_ = parse_ref("target", *o.target);
+  source_ = field_option("source", *o.source);
+  target_ = field_option("target", *o.target);
   in_place_ = *o.source == *o.target;
   if (in_place_ && o.override_target == false)
     throw OptionError("override", "`override => false` has no effect when translating in place; remove it");
   override_ = o.override_target.value_or(in_place_);
   if (o.fallback) fallback_.emplace(*o.fallback);
   if (o.iterate_on) {
-    iterate_on_ = parse_ref("iterate_on", *o.iterate_on);
+    iterate_on_ = field_option("iterate_on", *o.iterate_on);
     iterate_ = *o.iterate_on == *o.source ? Iterate::Values : Iterate::Objects;
   }
   mode_ = mode_of(o);

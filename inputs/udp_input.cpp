@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/config/field_option.h"
 #include "engine/config/typed_options.h"
 #include "engine/event/ecs.h"
 #include "engine/system/log.h"
@@ -55,9 +56,7 @@ const OptionSchema<UdpOptions>& udp_schema() {
 // Checked before the server is made, so a refused option never opens a socket.
 UdpOptions checked_udp_options(const PluginArgs& args) {
   UdpOptions o = udp_schema().bind(args.settings);
-  std::string error;
-  if (o.source_ip_fieldname && !FieldRef::parse(*o.source_ip_fieldname, &error))
-    throw OptionError("source_ip_fieldname", error);
+  if (o.source_ip_fieldname) (void)field_option("source_ip_fieldname", *o.source_ip_fieldname);
   return o;
 }
 

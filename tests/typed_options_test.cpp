@@ -194,6 +194,28 @@ std::string config_error(const std::string& text) {
   return "";
 }
 
+// Every plugin option that names a field reports a bad reference the same way:
+// the option, the text quoted once, and why.
+TEST(TypedOptionsInConfigs, AFieldReferenceThatDoesNotParseIsNamedOnceWithWhy) {
+  struct Case {
+    const char* plugin;
+    const char* option;
+  };
+  const Case cases[] = {{"json", "source => \"[a\""},          {"kv", "target => \"[a\""},
+                        {"date", "match => [\"[a\", \"ISO8601\"]"}, {"split", "field => \"[a\""},
+                        {"mutate", "copy => { \"[a\" => \"b\" }"},   {"dissect", "mapping => { \"[a\" => \"%{x}\" }"},
+                        {"useragent", "source => \"[a\""},     {"grok", "match => { \"[a\" => \"%{WORD:w}\" }"},
+                        {"translate", "source => \"[a\" target => \"t\" dictionary => { \"x\" => \"y\" }"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.plugin);
+    std::string error = config_error(std::string("filter { ") + c.plugin + " { " + c.option + " } }");
+    EXPECT_NE(error.find("invalid field reference '[a': unbalanced brackets\n"), std::string::npos) << error;
+    EXPECT_EQ(error.find("invalid field reference"), error.rfind("invalid field reference")) << error;
+  }
+  std::string empty = config_error("filter { json { source => \"\" } }");
+  EXPECT_NE(empty.find("invalid field reference '': empty\n"), std::string::npos) << empty;
+}
+
 TEST(TypedOptionsInConfigs, RangesWholeNumbersDurationsAndSizesAreCheckedWhereTheValueIs) {
   EXPECT_EQ(config_error("input {\n  tcp { port => 70000 }\n}\noutput { stdout {} }"),
             "p.conf:2:17: option \"port\" of input tcp must be between 0 and 65535, got 70000\n");

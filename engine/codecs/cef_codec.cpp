@@ -28,6 +28,7 @@
 #include "engine/codecs/codec_options.h"
 #include "engine/codecs/codecs.h"
 #include "engine/codecs/line_splitter.h"
+#include "engine/config/field_option.h"
 #include "engine/event/sprintf.h"
 #include "engine/text/civil_time.h"
 #include "engine/text/json_writer.h"
@@ -535,20 +536,15 @@ class CefCodec : public Codec {
       splitter_.emplace(delimiter_);
     }
     if (o.raw_data_field) {
-      std::string error;
-      auto ref = FieldRef::parse(*o.raw_data_field, &error);
-      if (!ref) throw OptionError("raw_data_field", error);
-      raw_data_field_ = *ref;
+      raw_data_field_ = field_option("raw_data_field", *o.raw_data_field);
     }
     for (const auto& f : o.fields) {
-      std::string error;
-      auto ref = FieldRef::parse(f, &error);
-      if (!ref) throw OptionError("fields", f + ": " + error);
+      FieldRef ref = field_option("fields", f);
       auto it = mappings_.encode.find(f);
       std::string key;
       for (char c : it == mappings_.encode.end() ? f : it->second)
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) key += c;
-      fields_.push_back({*ref, std::move(key)});
+      fields_.push_back({ref, std::move(key)});
     }
   }
 

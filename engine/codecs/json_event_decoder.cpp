@@ -2,6 +2,7 @@
 
 #include "engine/codecs/codec_options.h"
 #include "engine/codecs/iso8601.h"
+#include "engine/config/field_option.h"
 #include "engine/text/json_reader.h"
 #include "engine/text/utf8.h"
 #include "engine/system/log.h"
@@ -71,9 +72,7 @@ void declare_json_max_depth(OptionSchema<JsonDecoderOptions>& s) {
 JsonEventDecoder::JsonEventDecoder(const JsonDecoderOptions& options, bool set_original)
     : charset_(options.charset), max_depth_(options.max_depth > 0 ? options.max_depth : kJsonMaxDepth) {
   if (options.target) {
-    std::string error;
-    target_ = FieldRef::parse(*options.target, &error);
-    if (!target_) throw OptionError("target", "invalid field reference: " + error);
+    target_ = field_option("target", *options.target);
   }
   if (set_original && options.ecs_compatibility != "disabled")
     original_ = FieldRef::must("[event][original]");

@@ -57,7 +57,7 @@ std::optional<FieldRef> FieldRef::parse(std::string_view text, std::string* erro
   FieldRef ref;
   ref.text_ = std::string(text);
   if (text.empty()) {
-    if (error) *error = "empty field reference";
+    if (error) *error = "invalid field reference '': empty";
     return std::nullopt;
   }
   if (text.find_first_of("[]") == std::string_view::npos) {

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <utility>
 
+#include "engine/config/field_option.h"
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
 #include "engine/text/ruby_number.h"
@@ -130,20 +131,14 @@ GrokFilter::GrokFilter(const PluginArgs& args, const PatternFiles& builtin) : Fi
   }
 
   std::optional<FieldRef> target;
-  if (o.target) {
-    std::string error;
-    target = FieldRef::parse(*o.target, &error);
-    if (!target) throw OptionError("target", error);
-  }
+  if (o.target) target = field_option("target", *o.target);
   const std::vector<std::string>& overwrite = o.overwrite;
 
   GrokCompiler compiler(library, o.named_captures_only);
   for (auto& [field_name, patterns] : o.match) {
     MatchField m;
+    m.field = field_option("match", field_name);
     std::string error;
-    auto field = FieldRef::parse(field_name, &error);
-    if (!field) throw OptionError("match", "field " + field_name + ": " + error);
-    m.field = *field;
     for (auto& expression : strings_of(patterns)) {
       try {
         GrokProgram program = compiler.compile(expression);

@@ -12,6 +12,7 @@
 #include "engine/system/log.h"
 #include "engine/text/ruby_regex.h"
 #include "engine/event/sprintf.h"
+#include "engine/config/field_option.h"
 #include "filters/mutate/convert.h"
 #include "filters/mutate/ruby_case.h"
 #include "filters/mutate/ruby_gsub.h"
@@ -60,13 +61,6 @@ const OptionSchema<MutateOptions>& mutate_schema() {
   return schema;
 }
 
-FieldRef parse_field(const std::string& option, const std::string& text) {
-  std::string why;
-  auto ref = FieldRef::parse(text, &why);
-  if (!ref) throw OptionError(option, "invalid field reference '" + text + "': " + why);
-  return *ref;
-}
-
 // A field name that may contain %{...}, formatted per event (rename).
 class FieldName {
  public:
@@ -74,7 +68,7 @@ class FieldName {
     if (text.find("%{") != std::string::npos)
       template_ = SprintfTemplate(text);
     else
-      ref_ = parse_field(option, text);
+      ref_ = field_option(option, text);
   }
   // nullptr when the formatted name is not a valid field reference.
   const FieldRef* resolve(const Event& e, std::optional<FieldRef>& scratch) const {
@@ -180,14 +174,14 @@ std::vector<MutateFilter::FieldValue> MutateFilter::field_values(const Object& g
                                                                  const std::string& option) {
   std::vector<FieldValue> out;
   for (auto& [name, value] : given)
-    out.push_back({parse_field(option, name), SprintfTemplate(value.to_string())});
+    out.push_back({field_option(option, name), SprintfTemplate(value.to_string())});
   return out;
 }
 
 std::vector<FieldRef> MutateFilter::fields(const std::vector<std::string>& given,
                                            const std::string& option) {
   std::vector<FieldRef> out;
-  for (auto& name : given) out.push_back(parse_field(option, name));
+  for (auto& name : given) out.push_back(field_option(option, name));
   return out;
 }
 
@@ -195,7 +189,7 @@ std::vector<MutateFilter::Separator> MutateFilter::separators(const Object& give
                                                               const std::string& option) {
   std::vector<Separator> out;
   for (auto& [name, value] : given)
-    out.push_back({parse_field(option, name), value.to_string()});
+    out.push_back({field_option(option, name), value.to_string()});
   return out;
 }
 
@@ -212,7 +206,7 @@ MutateFilter::MutateFilter(const PluginArgs& args) : Filter(args) {
     if (!t)
       throw OptionError("convert", "Invalid conversion type '" + type.to_string() + "' for field '" +
                                        name + "', expected one of 'string,integer,float,boolean,integer_eu,float_eu'");
-    convert_.push_back({parse_field("convert", name), *t});
+    convert_.push_back({field_option("convert", name), *t});
   }
 
   const Array& gsub = o.gsub;
@@ -223,7 +217,7 @@ MutateFilter::MutateFilter(const PluginArgs& args) : Filter(args) {
     for (size_t k = i; k < i + 3; ++k)
       if (gsub[k].is_null()) throw OptionError("gsub", "gsub entries must not be null");
     Gsub g;
-    g.field = parse_field("gsub", gsub[i].to_string());
+    g.field = field_option("gsub", gsub[i].to_string());
     g.pattern_text = gsub[i + 1].to_string();
     g.replacement_template = SprintfTemplate(gsub[i + 2].to_string());
     if (g.pattern_text.find("%{") != std::string::npos) {
@@ -252,16 +246,16 @@ MutateFilter::MutateFilter(const PluginArgs& args) : Filter(args) {
   join_ = separators(o.join, "join");
 
   for (auto& [dest, sources] : o.merge) {
-    Merge m{parse_field("merge", dest), {}};
+    Merge m{field_option("merge", dest), {}};
     if (sources.is_array()) {
-      for (auto& src : sources.as_array()) m.sources.push_back(parse_field("merge", src.to_string()));
+      for (auto& src : sources.as_array()) m.sources.push_back(field_option("merge", src.to_string()));
     } else {
-      m.sources.push_back(parse_field("merge", sources.to_string()));
+      m.sources.push_back(field_option("merge", sources.to_string()));
     }
     merge_.push_back(std::move(m));
   }
   for (auto& [from, to] : o.copy)
-    copy_.push_back({parse_field("copy", from), parse_field("copy", to.to_string())});
+    copy_.push_back({field_option("copy", from), field_option("copy", to.to_string())});
 
   tag_on_failure_ = std::move(o.tag_on_failure);
 }

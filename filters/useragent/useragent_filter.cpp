@@ -4,6 +4,7 @@
 
 #include "engine/config/typed_options.h"
 #include "engine/system/log.h"
+#include "engine/config/field_option.h"
 #include "filters/shared_by_path.h"
 #include "filters/useragent/ua_parser.h"
 
@@ -74,10 +75,7 @@ std::string adjusted_version(std::string_view text, const std::string& version) 
 UseragentFilter::UseragentFilter(const PluginArgs& args) : Filter(args), cache_(0) {
   UseragentOptions o = useragent_schema().bind(args.settings);
   bool ecs = o.ecs_compatibility != "disabled";
-  std::string error;
-  auto src = FieldRef::parse(o.source, &error);
-  if (!src) throw OptionError("source", "invalid field reference '" + o.source + "': " + error);
-  source_ = *src;
+  source_ = field_option("source", o.source);
   remove_source_ = o.target && *o.target == o.source;
   if (ecs && !o.prefix.empty() && args.env.validating)
     log_warn("useragent {}: prefix is not supported in ECS compatibility mode; remove prefix => \"{}\"",
@@ -86,10 +84,9 @@ UseragentFilter::UseragentFilter(const PluginArgs& args) : Filter(args), cache_(
   std::string target = o.target ? *o.target : ecs ? "[user_agent]" : "";
   std::string base;
   if (!target.empty()) {
-    auto t = FieldRef::parse(target, &error);
-    if (!t) throw OptionError("target", "invalid field reference '" + target + "': " + error);
-    base = t->metadata() ? "[@metadata]" : "";
-    for (auto& p : t->path()) base += "[" + p + "]";
+    FieldRef t = field_option("target", target);
+    base = t.metadata() ? "[@metadata]" : "";
+    for (auto& p : t.path()) base += "[" + p + "]";
   }
   auto field = [&](Slot slot, const std::string& ref) { refs_[slot] = FieldRef::must(ref); };
   if (ecs) {
@@ -112,6 +109,7 @@ UseragentFilter::UseragentFilter(const PluginArgs& args) : Filter(args), cache_(
         "os_patch", "os_version", "os_name", "os", "os_full"};
     for (int s = 0; s < kSlotCount; ++s) {
       std::string ref = base + "[" + o.prefix + names[s] + "]";
+      std::string error;
       auto parsed = FieldRef::parse(ref, &error);
       if (!parsed) throw OptionError("prefix", "gives an invalid field name '" + ref + "': " + error);
       refs_[s] = *parsed;
