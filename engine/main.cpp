@@ -73,6 +73,32 @@ void print_summary(const PipelineStats& s) {
                  (unsigned long long)o.stats.pending);
 }
 
+// api.auth.*: none, or basic with a username and a password (${VAR} read
+// from the environment, as Logstash reads its settings). 0, or the exit status.
+int api_auth_settings(const boost::program_options::variables_map& vm, ApiSettings* api) {
+  const std::string type = vm["api.auth.type"].as<std::string>();
+  if (type == "none") return 0;
+  if (type != "basic") {
+    std::fprintf(stderr, "logpipe: api.auth.type must be none or basic, got \"%s\"\n", type.c_str());
+    return 2;
+  }
+  const std::pair<const char*, std::string*> wanted[] = {{"api.auth.basic.username", &api->username},
+                                                        {"api.auth.basic.password", &api->password}};
+  for (auto [name, out] : wanted) {
+    std::string value;
+    config::EnvError err;
+    if (!vm.count(name) ||
+        !config::substitute_env(vm[name].as<std::string>(), config::process_env(), &value, &err) ||
+        value.empty()) {
+      std::fprintf(stderr, "logpipe: api.auth.type basic needs %s%s%s\n", name, err.message.empty() ? "" : ": ",
+                   err.message.c_str());
+      return 2;
+    }
+    *out = value;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,6 +144,11 @@ int main(int argc, char** argv) {
        "log a line with events/s, queue depths, p99 latency and Kafka lag this often (30s, 1m; 0: never)")
     ("api.enabled", po::value<bool>()->default_value(true), "serve the monitoring API (/, /_node/stats, /metrics, /health)")
     ("api.http.host", po::value<std::string>()->default_value("127.0.0.1"), "address of the monitoring API")
+    ("api.auth.type", po::value<std::string>()->default_value("none"),
+     "none, or basic: every API endpoint but /health asks for api.auth.basic.username and .password")
+    ("api.auth.basic.username", po::value<std::string>(), "the API's user (${VAR} is read from the environment)")
+    ("api.auth.basic.password", po::value<std::string>(),
+     "the API's password; give it as ${VAR} to keep it out of the process list")
     ("api.http.port", po::value<std::string>()->default_value("9600-9700"),
        "port of the monitoring API, or a range: the first free one is taken")
     ("metrics.statsd.host", po::value<std::string>(), "push the monitoring figures to this statsd (UDP)")
@@ -227,6 +258,7 @@ int main(int argc, char** argv) {
   std::optional<double> stall_s = parse_duration(vm["api.health.output_stall"].as<std::string>(), 1);
   ApiSettings api;
   api.host = vm["api.http.host"].as<std::string>();
+  if (int bad = api_auth_settings(vm, &api)) return bad;
   if (!summary_s || !stall_s || *stall_s <= 0 ||
       !parse_port_range(vm["api.http.port"].as<std::string>(), &api.port_first, &api.port_last)) {
     std::fprintf(stderr, "logpipe: log.summary_interval and api.health.output_stall take durations (30s, 1m); "

@@ -350,6 +350,66 @@ TEST_F(MonitoringBinary, BindsLoopbackByDefaultAndShowsNoSecrets) {
   EXPECT_EQ(lp.log().find("pw-api-s3cr3t"), std::string::npos) << lp.log();
 }
 
+// Logstash's api.auth.type basic: every endpoint asks for the credentials,
+// except /health, which Marathon's and Docker's checks reach without them.
+TEST_F(MonitoringBinary, BasicAuthGuardsEveryEndpointButHealth) {
+  // The password through ${VAR}, as a deploy keeps it out of the process list.
+  ASSERT_EQ(setenv("LOGPIPE_TEST_API_PASSWORD", "pw-basic-s3cr3t", 1), 0);
+  Logpipe lp(dir_, "lp", "input { generator { message => \"hello\" } }\noutput { file { path => \"/dev/null\" } }\n",
+             {"--api.http.port", "0", "--api.auth.type", "basic", "--api.auth.basic.username", "ops",
+              "--api.auth.basic.password", "${LOGPIPE_TEST_API_PASSWORD}"});
+  int port = lp.api_port();
+  ASSERT_GT(port, 0) << lp.log();
+  httplib::Client anonymous("127.0.0.1", port), right("127.0.0.1", port), wrong("127.0.0.1", port);
+  right.set_basic_auth("ops", "pw-basic-s3cr3t");
+  wrong.set_basic_auth("ops", "pw-basic-s3cr3T");
+  for (const char* path : {"/", "/_node/stats", "/_node/stats/pipelines", "/metrics"}) {
+    SCOPED_TRACE(path);
+    auto denied = anonymous.Get(path);
+    ASSERT_TRUE(denied);
+    EXPECT_EQ(denied->status, 401);
+    EXPECT_EQ(denied->get_header_value("WWW-Authenticate"), "Basic realm=\"logpipe\"");
+    auto refused = wrong.Get(path);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 401);
+    auto allowed = right.Get(path);
+    ASSERT_TRUE(allowed);
+    EXPECT_EQ(allowed->status, 200) << allowed->body;
+    EXPECT_EQ(allowed->body.find("pw-basic-s3cr3t"), std::string::npos) << allowed->body;
+  }
+  auto health = anonymous.Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200) << health->body;
+  lp.stop(30);
+  EXPECT_EQ(lp.log().find("pw-basic-s3cr3t"), std::string::npos) << lp.log();
+  unsetenv("LOGPIPE_TEST_API_PASSWORD");
+}
+
+TEST(MonitoringSettings, BasicAuthWithoutCredentialsOrWithAnUnknownTypeIsRefused) {
+  struct Finished {
+    int status;
+    std::string err;
+  };
+  auto run = [](const std::vector<std::string>& argv) {
+    testing::Subprocess p(argv);
+    p.close_stdin();
+    int status = p.finish(30);
+    return Finished{status, p.err()};
+  };
+  std::string bin = testing::logpipe_binary();
+  const std::string config = "input { generator { count => 1 } } output { stdout {} }";
+  auto missing = run({bin, "--api.auth.type", "basic", "--api.auth.basic.username", "ops", "-e", config});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("api.auth.type basic needs api.auth.basic.password"), std::string::npos) << missing.err;
+  auto unset = run({bin, "--api.auth.type", "basic", "--api.auth.basic.username", "ops",
+                    "--api.auth.basic.password", "${LOGPIPE_TEST_UNSET_VARIABLE}", "-e", config});
+  EXPECT_EQ(unset.status, 2);
+  EXPECT_NE(unset.err.find("LOGPIPE_TEST_UNSET_VARIABLE is not set"), std::string::npos) << unset.err;
+  auto unknown = run({bin, "--api.auth.type", "digest", "-e", config});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("api.auth.type must be none or basic"), std::string::npos) << unknown.err;
+}
+
 TEST_F(MonitoringBinary, ServesLogstashShapedStatsPrometheusMetricsAndHealth) {
   Logpipe lp(dir_, "lp",
              "input { generator { message => \"hello 42\" } }\n"

@@ -1,6 +1,8 @@
 #include "engine/api/monitoring_api.h"
 
 #include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include <stdexcept>
 
@@ -29,9 +31,40 @@ MonitoringApi::MonitoringApi(const Monitor& monitor, NodeInfo node)
 
 MonitoringApi::~MonitoringApi() { stop(); }
 
+namespace {
+
+// "Basic " and base64 of "user:password", the Authorization header a client
+// with these credentials sends.
+std::string basic_authorization(const std::string& user, const std::string& password) {
+  const std::string plain = user + ":" + password;
+  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                          reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+  encoded.resize(static_cast<size_t>(n));
+  return "Basic " + encoded;
+}
+
+}  // namespace
+
 void MonitoringApi::start(const ApiSettings& settings) {
   httplib::Server& s = *server_;
   const char* json = "application/json";
+  if (!settings.username.empty()) {
+    // /health stays open: Marathon's and Docker's health checks send no
+    // credentials, and it tells only up or down.
+    s.set_pre_routing_handler([expected = basic_authorization(settings.username, settings.password), json](
+                                  const httplib::Request& req, httplib::Response& res) {
+      if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+      const std::string given = req.get_header_value("Authorization");
+      if (given.size() == expected.size() &&
+          CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0)
+        return httplib::Server::HandlerResponse::Unhandled;
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Basic realm=\"logpipe\"");
+      res.set_content(R"({"error":"authentication required"})", json);
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
   s.Get("/", [this, json](const httplib::Request&, httplib::Response& res) {
     res.set_content(node_info_json(node_, monitor_.snapshot()), json);
   });

@@ -27,6 +27,10 @@ struct ApiSettings {
   std::string host = "127.0.0.1";
   int port_first = 9600;
   int port_last = 9700;
+  // Logstash's api.auth.type basic: every endpoint but /health asks for these
+  // (401 with a Basic challenge otherwise). Empty username: no authentication.
+  std::string username;
+  std::string password;
 };
 
 // "9600" or "9600-9700"; false when it is neither.
