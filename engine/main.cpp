@@ -73,29 +73,41 @@ void print_summary(const PipelineStats& s) {
                  (unsigned long long)o.stats.pending);
 }
 
-// api.auth.*: none, or basic with a username and a password (${VAR} read
-// from the environment, as Logstash reads its settings). 0, or the exit status.
-int api_auth_settings(const boost::program_options::variables_map& vm, ApiSettings* api) {
-  const std::string type = vm["api.auth.type"].as<std::string>();
-  if (type == "none") return 0;
-  if (type != "basic") {
-    std::fprintf(stderr, "logpipe: api.auth.type must be none or basic, got \"%s\"\n", type.c_str());
-    return 2;
-  }
-  const std::pair<const char*, std::string*> wanted[] = {{"api.auth.basic.username", &api->username},
-                                                        {"api.auth.basic.password", &api->password}};
+// Settings that api.ssl.enabled or api.auth.type basic need, each given and,
+// after ${VAR} from the environment (as Logstash reads its settings), not
+// empty. False, having said which, otherwise.
+bool required_settings(const boost::program_options::variables_map& vm, const char* because,
+                       std::initializer_list<std::pair<const char*, std::string*>> wanted) {
   for (auto [name, out] : wanted) {
     std::string value;
     config::EnvError err;
     if (!vm.count(name) ||
         !config::substitute_env(vm[name].as<std::string>(), config::process_env(), &value, &err) ||
         value.empty()) {
-      std::fprintf(stderr, "logpipe: api.auth.type basic needs %s%s%s\n", name, err.message.empty() ? "" : ": ",
+      std::fprintf(stderr, "logpipe: %s needs %s%s%s\n", because, name, err.message.empty() ? "" : ": ",
                    err.message.c_str());
-      return 2;
+      return false;
     }
     *out = value;
   }
+  return true;
+}
+
+// api.ssl.* and api.auth.*. 0, or the exit status.
+int api_security_settings(const boost::program_options::variables_map& vm, ApiSettings* api) {
+  api->ssl = vm["api.ssl.enabled"].as<bool>();
+  if (api->ssl && !required_settings(vm, "api.ssl.enabled", {{"api.ssl.keystore.path", &api->keystore_path},
+                                                              {"api.ssl.keystore.password", &api->keystore_password}}))
+    return 2;
+  const std::string type = vm["api.auth.type"].as<std::string>();
+  if (type == "none") return 0;
+  if (type != "basic") {
+    std::fprintf(stderr, "logpipe: api.auth.type must be none or basic, got \"%s\"\n", type.c_str());
+    return 2;
+  }
+  if (!required_settings(vm, "api.auth.type basic", {{"api.auth.basic.username", &api->username},
+                                                      {"api.auth.basic.password", &api->password}}))
+    return 2;
   return 0;
 }
 
@@ -144,6 +156,9 @@ int main(int argc, char** argv) {
        "log a line with events/s, queue depths, p99 latency and Kafka lag this often (30s, 1m; 0: never)")
     ("api.enabled", po::value<bool>()->default_value(true), "serve the monitoring API (/, /_node/stats, /metrics, /health)")
     ("api.http.host", po::value<std::string>()->default_value("127.0.0.1"), "address of the monitoring API")
+    ("api.ssl.enabled", po::value<bool>()->default_value(false), "serve the monitoring API over HTTPS")
+    ("api.ssl.keystore.path", po::value<std::string>(), "its PKCS#12 keystore: certificate, chain and key")
+    ("api.ssl.keystore.password", po::value<std::string>(), "the keystore's password (${VAR} from the environment)")
     ("api.auth.type", po::value<std::string>()->default_value("none"),
      "none, or basic: every API endpoint but /health asks for api.auth.basic.username and .password")
     ("api.auth.basic.username", po::value<std::string>(), "the API's user (${VAR} is read from the environment)")
@@ -258,7 +273,7 @@ int main(int argc, char** argv) {
   std::optional<double> stall_s = parse_duration(vm["api.health.output_stall"].as<std::string>(), 1);
   ApiSettings api;
   api.host = vm["api.http.host"].as<std::string>();
-  if (int bad = api_auth_settings(vm, &api)) return bad;
+  if (int bad = api_security_settings(vm, &api)) return bad;
   if (!summary_s || !stall_s || *stall_s <= 0 ||
       !parse_port_range(vm["api.http.port"].as<std::string>(), &api.port_first, &api.port_last)) {
     std::fprintf(stderr, "logpipe: log.summary_interval and api.health.output_stall take durations (30s, 1m); "
@@ -350,6 +365,13 @@ int main(int argc, char** argv) {
       }
     }
   });
+  // Before the pipeline starts: what failed, and the signal thread stopped.
+  auto cannot_start = [&](const std::exception& e) {
+    std::fprintf(stderr, "logpipe: %s\n", e.what());
+    done = true;
+    signal_thread.join();
+    return 1;
+  };
   MonitorSettings monitor_settings;
   monitor_settings.output_stall_ms = static_cast<int64_t>(*stall_s * 1000);
   Pipeline* running = pipeline.get();
@@ -359,10 +381,10 @@ int main(int argc, char** argv) {
     try {
       api_server = std::make_unique<MonitoringApi>(monitor, make_node_info(settings.data_dir, kVersion));
       api_server->start(api);
-      log_info("monitoring API on http://{}:{}/ (/_node/stats, /metrics, /health)", api.host, api_server->port());
+      log_info("monitoring API on {}://{}:{}/ (/_node/stats, /metrics, /health)", api.ssl ? "https" : "http", api.host,
+               api_server->port());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "logpipe: %s\n", e.what());
-      return 1;
+      return cannot_start(e);
     }
   }
   std::unique_ptr<StatsdPush> statsd_push;
@@ -371,8 +393,7 @@ int main(int argc, char** argv) {
       statsd_push = std::make_unique<StatsdPush>(monitor, *statsd);
       statsd_push->start();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "logpipe: %s\n", e.what());
-      return 1;
+      return cannot_start(e);
     }
   }
   pipeline->start();

@@ -100,7 +100,7 @@ inline int Logpipe::api_port() const {
   wait_until([&] {
     std::smatch match;
     std::string text = log();
-    if (std::regex_search(text, match, std::regex(R"(monitoring API on http://127\.0\.0\.1:(\d+)/)")))
+    if (std::regex_search(text, match, std::regex(R"(monitoring API on https?://127\.0\.0\.1:(\d+)/)")))
       port = std::stoi(match[1]);
     return port != 0;
   }, std::chrono::seconds(20), std::chrono::milliseconds(50));

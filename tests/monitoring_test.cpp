@@ -26,6 +26,7 @@
 #include "engine/text/json_reader.h"
 #include "tests/logpipe_process.h"
 #include "tests/loopback_socket.h"
+#include "tests/test_certificates.h"
 #include "tests/prometheus_text.h"
 #include "tests/tools/es_server/es_fake_server.h"
 
@@ -385,7 +386,53 @@ TEST_F(MonitoringBinary, BasicAuthGuardsEveryEndpointButHealth) {
   unsetenv("LOGPIPE_TEST_API_PASSWORD");
 }
 
-TEST(MonitoringSettings, BasicAuthWithoutCredentialsOrWithAnUnknownTypeIsRefused) {
+// Logstash's api.ssl.enabled with a PKCS#12 keystore: HTTPS with the
+// certificate and its chain, which a client that trusts the CA verifies;
+// together with basic authentication, as a deployment off the loopback runs it.
+TEST_F(MonitoringBinary, ServesHttpsFromAPkcs12Keystore) {
+  testing::TestCertificates certs;
+  ASSERT_TRUE(certs.ok());
+  const std::string keystore = certs.path("api.p12");
+  ASSERT_EQ(std::system(("openssl pkcs12 -export -in '" + certs.path("server.crt") + "' -inkey '" +
+                         certs.path("server.key") + "' -certfile '" + certs.path("ca.crt") + "' -out '" + keystore +
+                         "' -passout pass:ks-s3cr3t >/dev/null 2>&1")
+                            .c_str()),
+            0);
+  ASSERT_EQ(setenv("LOGPIPE_TEST_KEYSTORE_PASSWORD", "ks-s3cr3t", 1), 0);
+  Logpipe lp(dir_, "lp", "input { generator { message => \"hello\" } }\noutput { file { path => \"/dev/null\" } }\n",
+             {"--api.http.port", "0", "--api.ssl.enabled", "true", "--api.ssl.keystore.path", keystore,
+              "--api.ssl.keystore.password", "${LOGPIPE_TEST_KEYSTORE_PASSWORD}", "--api.auth.type", "basic",
+              "--api.auth.basic.username", "ops", "--api.auth.basic.password", "pw-basic-s3cr3t"});
+  int port = lp.api_port();
+  ASSERT_GT(port, 0) << lp.log();
+  EXPECT_NE(lp.log().find("monitoring API on https://127.0.0.1:"), std::string::npos) << lp.log();
+
+  httplib::SSLClient trusting("127.0.0.1", port);
+  trusting.set_ca_cert_path(certs.path("ca.crt").c_str());
+  trusting.enable_server_certificate_verification(true);
+  trusting.set_basic_auth("ops", "pw-basic-s3cr3t");
+  auto stats = trusting.Get("/_node/stats");
+  ASSERT_TRUE(stats) << httplib::to_string(stats.error()) << "\n" << lp.log();
+  EXPECT_EQ(stats->status, 200);
+  EXPECT_NE(stats->body.find("\"pipelines\""), std::string::npos);
+
+  // A client that does not trust the CA refuses the certificate.
+  httplib::SSLClient stranger("127.0.0.1", port);
+  stranger.set_ca_cert_path(certs.path("stranger.crt").c_str());
+  stranger.enable_server_certificate_verification(true);
+  auto refused = stranger.Get("/health");
+  EXPECT_FALSE(refused);
+  // Plain HTTP gets no answer from it.
+  httplib::Client plain("127.0.0.1", port);
+  plain.set_read_timeout(2, 0);
+  auto unencrypted = plain.Get("/health");
+  EXPECT_TRUE(!unencrypted || unencrypted->status >= 400);
+  lp.stop(30);
+  EXPECT_EQ(lp.log().find("ks-s3cr3t"), std::string::npos) << lp.log();
+  unsetenv("LOGPIPE_TEST_KEYSTORE_PASSWORD");
+}
+
+TEST(MonitoringSettings, ApiSecuritySettingsThatCannotBeMetAreRefused) {
   struct Finished {
     int status;
     std::string err;
@@ -405,6 +452,14 @@ TEST(MonitoringSettings, BasicAuthWithoutCredentialsOrWithAnUnknownTypeIsRefused
                     "--api.auth.basic.password", "${LOGPIPE_TEST_UNSET_VARIABLE}", "-e", config});
   EXPECT_EQ(unset.status, 2);
   EXPECT_NE(unset.err.find("LOGPIPE_TEST_UNSET_VARIABLE is not set"), std::string::npos) << unset.err;
+  auto no_keystore = run({bin, "--api.ssl.enabled", "true", "-e", config});
+  EXPECT_EQ(no_keystore.status, 2);
+  EXPECT_NE(no_keystore.err.find("api.ssl.enabled needs api.ssl.keystore.path"), std::string::npos) << no_keystore.err;
+  auto not_pkcs12 = run({bin, "--api.ssl.enabled", "true", "--api.ssl.keystore.path", bin,
+                         "--api.ssl.keystore.password", "x", "--api.http.port", "0", "-e", config});
+  EXPECT_EQ(not_pkcs12.status, 1);
+  EXPECT_NE(not_pkcs12.err.find("api.ssl.keystore.path " + bin + ": not a PKCS#12 keystore"), std::string::npos)
+      << not_pkcs12.err;
   auto unknown = run({bin, "--api.auth.type", "digest", "-e", config});
   EXPECT_EQ(unknown.status, 2);
   EXPECT_NE(unknown.err.find("api.auth.type must be none or basic"), std::string::npos) << unknown.err;

@@ -3,10 +3,14 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <stdexcept>
 
 #include "engine/api/prometheus_metrics.h"
+#include "engine/system/openssl_reason.h"
 #include "engine/text/json_writer.h"
 
 namespace logpipe {
@@ -26,8 +30,7 @@ bool parse_port_range(const std::string& text, int* first, int* last) {
   return number(text.substr(0, dash), first) && number(text.substr(dash + 1), last) && *first <= *last;
 }
 
-MonitoringApi::MonitoringApi(const Monitor& monitor, NodeInfo node)
-    : monitor_(monitor), node_(std::move(node)), server_(std::make_unique<httplib::Server>()) {}
+MonitoringApi::MonitoringApi(const Monitor& monitor, NodeInfo node) : monitor_(monitor), node_(std::move(node)) {}
 
 MonitoringApi::~MonitoringApi() { stop(); }
 
@@ -44,9 +47,57 @@ std::string basic_authorization(const std::string& user, const std::string& pass
   return "Basic " + encoded;
 }
 
+// What a PKCS#12 keystore holds: the certificate, its key and the chain.
+struct Keystore {
+  X509* cert = nullptr;
+  EVP_PKEY* key = nullptr;
+  STACK_OF(X509)* chain = nullptr;
+  ~Keystore() {
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    sk_X509_pop_free(chain, X509_free);
+  }
+};
+
+std::shared_ptr<Keystore> read_keystore(const std::string& path, const std::string& password) {
+  auto why = [&](const std::string& what) {
+    return std::runtime_error("api.ssl.keystore.path " + path + ": " + what);
+  };
+  BIO* in = BIO_new_file(path.c_str(), "rb");
+  if (!in) throw why("cannot be read (" + openssl_reason() + ")");
+  PKCS12* p12 = d2i_PKCS12_bio(in, nullptr);
+  BIO_free(in);
+  if (!p12) throw why("not a PKCS#12 keystore (" + openssl_reason() + ")");
+  auto ks = std::make_shared<Keystore>();
+  bool ok = PKCS12_parse(p12, password.c_str(), &ks->key, &ks->cert, &ks->chain) == 1;
+  PKCS12_free(p12);
+  if (!ok) throw why("cannot be opened with api.ssl.keystore.password (" + openssl_reason() + ")");
+  if (!ks->cert || !ks->key) throw why("holds no certificate with its private key");
+  return ks;
+}
+
+std::unique_ptr<httplib::Server> make_server(const ApiSettings& settings) {
+  if (!settings.ssl) return std::make_unique<httplib::Server>();
+  std::shared_ptr<Keystore> ks = read_keystore(settings.keystore_path, settings.keystore_password);
+  auto server = std::make_unique<httplib::SSLServer>([ks](SSL_CTX& ctx) {
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate(&ctx, ks->cert) != 1 || SSL_CTX_use_PrivateKey(&ctx, ks->key) != 1 ||
+        SSL_CTX_check_private_key(&ctx) != 1)
+      return false;
+    for (int i = 0; ks->chain && i < sk_X509_num(ks->chain); ++i)
+      if (SSL_CTX_add1_chain_cert(&ctx, sk_X509_value(ks->chain, i)) != 1) return false;
+    return true;
+  });
+  if (!server->is_valid())
+    throw std::runtime_error("api.ssl.keystore.path " + settings.keystore_path +
+                             ": its key does not fit its certificate (" + openssl_reason() + ")");
+  return server;
+}
+
 }  // namespace
 
 void MonitoringApi::start(const ApiSettings& settings) {
+  server_ = make_server(settings);
   httplib::Server& s = *server_;
   const char* json = "application/json";
   if (!settings.username.empty()) {

@@ -31,6 +31,11 @@ struct ApiSettings {
   // (401 with a Basic challenge otherwise). Empty username: no authentication.
   std::string username;
   std::string password;
+  // Logstash's api.ssl.enabled with api.ssl.keystore.path and .password: HTTPS
+  // with the certificate, its chain and the key of a PKCS#12 keystore.
+  bool ssl = false;
+  std::string keystore_path;
+  std::string keystore_password;
 };
 
 // "9600" or "9600-9700"; false when it is neither.
@@ -43,6 +48,7 @@ class MonitoringApi {
 
   // Binds the first free port of the range; throws std::runtime_error when
   // none is free. Then serves on its own thread.
+  // A keystore that cannot be read is a std::runtime_error saying why.
   void start(const ApiSettings& settings);
   void stop();
   int port() const { return port_; }

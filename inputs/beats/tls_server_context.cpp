@@ -7,18 +7,11 @@
 #include <cstring>
 
 #include "engine/config/options.h"
+#include "engine/system/openssl_reason.h"
 
 namespace logpipe {
 
 namespace {
-
-std::string openssl_reason() {
-  unsigned long e = ERR_get_error();
-  char buf[256] = "unknown reason";
-  if (e) ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return buf;
-}
 
 int passphrase_callback(char* buf, int size, int, void* user) {
   const auto* pass = static_cast<const std::string*>(user);
