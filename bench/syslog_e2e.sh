@@ -1,10 +1,12 @@
 #!/bin/bash
 # End-to-end syslog benchmark: a TCP client sends N octet-counted syslog
 # messages of 200 bytes (RFC 3164 and RFC 5424 alternating) to the real
-# logpipe binary (syslog input -> drop filter, i.e. -> null); prints the
+# logpipe binary (syslog input -> drop filter, i.e. -> null; with
+# OUTPUT=json, syslog input -> JSON lines written to /dev/null); prints the
 # client's events/s (TCP backpressure makes it logpipe's rate, within the few
 # MB the kernel buffers) and logpipe's own --summary.
 #   bench/syslog_e2e.sh [N]      LOGPIPE_BIN=path/to/logpipe (default build/release/logpipe)
+#                                OUTPUT=drop (default) | json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${LOGPIPE_BIN:-build/release/logpipe}
@@ -12,7 +14,12 @@ N=${1:-2000000}
 WORKERS=${WORKERS:-1}
 PORT=$(python3 -c 'import random; print(random.randint(20000, 60000))')
 ERR=$(mktemp)
-"$BIN" -w "$WORKERS" --summary -e "input { syslog { port => $PORT } } filter { drop {} }" \
+case "${OUTPUT:-drop}" in
+  drop) rest="filter { drop {} }" ;;
+  json) rest="output { file { path => '/dev/null' codec => json_lines } }" ;;
+  *) echo "OUTPUT is drop or json" >&2; exit 2 ;;
+esac
+"$BIN" -w "$WORKERS" --summary -e "input { syslog { port => $PORT } } $rest" \
   >/dev/null 2>"$ERR" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; rm -f "$ERR"' EXIT

@@ -78,23 +78,20 @@ class BoundedQueue {
     return true;
   }
 
-  // True when the next push() would block.
-  bool full() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return items_.size() >= capacity_;
-  }
+  // True when the next push() would block. Read without the lock: the Kafka
+  // input asks before every message, and would otherwise take the mutex the
+  // workers' pops take, once per message.
+  bool full() const { return size_.load(std::memory_order_relaxed) >= capacity_; }
   size_t capacity() const { return capacity_; }
   uint64_t pushed() const { return pushed_.load(std::memory_order_relaxed); }
   uint64_t popped() const { return popped_.load(std::memory_order_relaxed); }
-  size_t depth() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return items_.size();
-  }
+  size_t depth() const { return size_.load(std::memory_order_relaxed); }
   int64_t blocked_ns() const { return blocked_ns_.load(std::memory_order_relaxed); }
 
  private:
   void put(T& item, std::unique_lock<std::mutex>& lock) {
     items_.push_back(std::move(item));
+    size_.store(items_.size(), std::memory_order_relaxed);
     pushed_.fetch_add(1, std::memory_order_relaxed);
     bool wake = consumers_waiting_ > 0;
     lock.unlock();
@@ -103,6 +100,7 @@ class BoundedQueue {
   void take(T& item, std::unique_lock<std::mutex>& lock) {
     item = std::move(items_.front());
     items_.pop_front();
+    size_.store(items_.size(), std::memory_order_relaxed);
     popped_.fetch_add(1, std::memory_order_relaxed);
     // A blocked producer is woken once the queue has half emptied, not at
     // each pop: it then pushes half a queue of batches per wake-up instead
@@ -119,6 +117,7 @@ class BoundedQueue {
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
   std::deque<T> items_;
+  std::atomic<size_t> size_{0};  // items_.size(), for readers without the lock
   int consumers_waiting_ = 0;
   int producers_waiting_ = 0;
   std::atomic<uint64_t> pushed_{0};
