@@ -453,6 +453,12 @@ class Compiler {
       return std::nullopt;
     }
     decl.settings = settings;
+    switch (kind) {
+      case PluginKind::Input: decl.enable_metric = Input::common_schema().bind(*settings).enable_metric; break;
+      case PluginKind::Filter: decl.enable_metric = Filter::common_schema().bind(*settings).enable_metric; break;
+      case PluginKind::Output: decl.enable_metric = Output::common_schema().bind(*settings).enable_metric; break;
+      case PluginKind::Codec: break;
+    }
 
     // Build it once, so the plugin's own checks are reported now, with a place.
     try {

@@ -21,6 +21,7 @@ struct PluginDecl {
   std::string id;
   std::shared_ptr<const Settings> settings;
   std::string where;  // "file:line:column" of the block, for runtime messages
+  bool enable_metric = true;  // the common option, read once by the compiler
 };
 
 struct GraphNode {

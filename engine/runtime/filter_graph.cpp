@@ -66,7 +66,6 @@ FilterGraph::FilterGraph(const PipelineConfig& config, const PluginEnv& env)
   for (auto& decl : config.filters) {
     PluginArgs args{decl.info->name, decl.id, *decl.settings, env, nullptr};
     filters_.push_back(decl.info->make_filter(args));
-    metered_.push_back(Filter::common_schema().bind(*decl.settings).enable_metric);
   }
 }
 
@@ -86,7 +85,7 @@ void FilterGraph::run_nodes(const std::vector<GraphNode>& nodes, std::vector<Eve
     if (events.empty()) return;
     if (node.kind == GraphNode::Kind::Plugin) {
       emitter.made.clear();
-      bool metered = metered_[node.plugin];
+      bool metered = config_.filters[node.plugin].enable_metric;
       uint64_t given = events.size();
       int64_t began = metered ? steady_ns() : 0;
       try {

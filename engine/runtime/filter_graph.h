@@ -60,7 +60,6 @@ class FilterGraph {
   const PipelineConfig& config_;
   std::vector<std::unique_ptr<Filter>> filters_;
   std::unique_ptr<FilterCounters[]> counters_;
-  std::vector<bool> metered_;  // enable_metric of each filter
 };
 
 }  // namespace logpipe

@@ -57,14 +57,6 @@ Pipeline::Pipeline(std::shared_ptr<const PipelineConfig> config, PipelineSetting
                                                     stopping_, abandoned_));
   }
 
-  // enable_metric of each plugin, bound once: stats() runs at every
-  // monitoring read.
-  for (auto& decl : config_->inputs) input_metered_.push_back(Input::common_schema().bind(*decl.settings).enable_metric);
-  for (auto& decl : config_->filters)
-    filter_metered_.push_back(Filter::common_schema().bind(*decl.settings).enable_metric);
-  for (auto& decl : config_->outputs)
-    output_metered_.push_back(Output::common_schema().bind(*decl.settings).enable_metric);
-
   OutputStageSettings oss;
   oss.queue_capacity = settings_.output_queue_batches
                            ? settings_.output_queue_batches
@@ -317,11 +309,10 @@ PipelineStats Pipeline::stats() const {
   std::lock_guard<std::mutex> lock(final_mu_);
   if (final_ready_.load()) return final_stats_;
   PipelineStats s;
-  for (size_t i = 0; i < inputs_.size(); ++i) {
-    InputRunner* in = inputs_[i].get();
+  for (auto& in : inputs_) {
     s.events_in += in->events_in();
     InputSummary is{in->decl().id, in->decl().info->name, in->events_in(), {}, true};
-    is.metered = input_metered_[i];
+    is.metered = in->decl().enable_metric;
     if (is.metered) in->input().collect_metrics(is.own);
     s.inputs.push_back(std::move(is));
   }
@@ -335,7 +326,7 @@ PipelineStats Pipeline::stats() const {
   s.input_queue.blocked_seconds = double(queue_.blocked_ns()) / 1e9;
   for (size_t f = 0; f < config_->filters.size(); ++f) {
     FilterSummary fs{config_->filters[f].id, config_->filters[f].info->name, 0, 0, 0, {}, {}, true};
-    fs.metered = filter_metered_[f];
+    fs.metered = config_->filters[f].enable_metric;
     for (auto& w : workers_) {
       if (!w->graph) continue;
       const FilterGraph::FilterCounters& c = w->graph->counters(f);
@@ -357,13 +348,12 @@ PipelineStats Pipeline::stats() const {
     }
     s.filters.push_back(std::move(fs));
   }
-  for (size_t o = 0; o < outputs_.size(); ++o) {
-    OutputRunner* out = outputs_[o].get();
+  for (auto& out : outputs_) {
     OutputStats os = out->stats();
     s.events_out += os.delivered;
     s.dead_lettered += os.dead_lettered;
     OutputSummary summary{out->decl().id, out->decl().info->name, os, {}, true};
-    summary.metered = output_metered_[o];
+    summary.metered = out->decl().enable_metric;
     if (summary.metered) out->collect_metrics(summary.own);
     s.outputs.push_back(std::move(summary));
   }

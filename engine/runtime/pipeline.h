@@ -178,7 +178,6 @@ class Pipeline {
   double start_cpu_ = 0;
   // Taken by stats() and request_stop() while they use the threads' objects,
   // and by wait() to publish the final figures before it closes them.
-  std::vector<bool> input_metered_, filter_metered_, output_metered_;  // enable_metric, per plugin
   mutable std::mutex final_mu_;
   PipelineStats final_stats_;  // under final_mu_, once final_ready_
   std::atomic<bool> final_ready_{false};
