@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "engine/system/log.h"
+#include "engine/system/openssl_reason.h"
 
 namespace logpipe {
 
@@ -348,10 +349,8 @@ ssize_t StreamServer::read_some(Conn& c, bool& closed) {
     return -1;
   }
   if (err != SSL_ERROR_ZERO_RETURN && !(err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
-    char why[256] = "unknown reason";
-    if (unsigned long e = ERR_get_error()) ERR_error_string_n(e, why, sizeof why);
     log_warn("{}: TLS error from {}:{}, closing the connection: {}", settings_.name, c.peer.host,
-             c.peer.port, why);
+             c.peer.port, openssl_reason());
   }
   closed = true;
   return -1;
