@@ -92,13 +92,26 @@ inline uint64_t look_flags_8(uint64_t w) {
          (w & high);
 }
 
+// Nonzero when any of the 4 bytes in w needs_look (as a whole, not per byte).
+inline uint32_t look_flags_4(uint32_t w) {
+  constexpr uint32_t ones = 0x01010101U, high = 0x80808080U;
+  auto has_zero = [](uint32_t x) { return (x - ones) & ~x & high; };
+  const uint32_t below_space = (w - ones * 0x20) & ~w & high;
+  return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | has_zero(w ^ (ones * 0x7F)) |
+         (w & high);
+}
+
 // Fewer than 16 bytes left (a field name, a short value): 8 at a time, then
-// byte by byte. Not a padded 16-byte block: filling one with small stores and
-// loading it back whole defeats store forwarding, a stall per string.
-// Inlined into both widths so that the AVX2 one never runs legacy SSE code
-// after 256-bit code (which stalls without a vzeroupper between them).
-__attribute__((always_inline)) inline char* escape_tail_16(const unsigned char* p, const unsigned char* end,
-                                                            char* d) {
+// the last few with one 8-byte load that overlaps bytes already done (when
+// the string has 8 bytes before its end), or two overlapping 4-byte loads for
+// a string that short. Only a byte that needs a look goes byte by byte. Not
+// a padded 16-byte block: filling one with small stores and loading it back
+// whole defeats store forwarding, a stall per string. Inlined into both
+// widths so that the AVX2 one never runs legacy SSE code after 256-bit code
+// (which stalls without a vzeroupper between them). start: the string's
+// first byte, the lowest address that may be read.
+__attribute__((always_inline)) inline char* escape_tail_16(const unsigned char* start, const unsigned char* p,
+                                                            const unsigned char* end, char* d) {
   while (end - p >= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);
@@ -111,16 +124,35 @@ __attribute__((always_inline)) inline char* escape_tail_16(const unsigned char* 
       p += 8, d += 8;
     }
   }
-  while (p < end) {
-    if (needs_look(*p))
-      escape_one(p, end, d);
-    else
-      *d++ = static_cast<char>(*p++);
+  const auto k = static_cast<unsigned>(end - p);
+  if (k == 0) return d;
+  if (end - start >= 8) {
+    // The last 8 bytes, shifted so that p's k bytes come first (little
+    // endian); the flags of the bytes shifted in (zeros) are masked off, and
+    // those of p's bytes are exact as a whole (a borrow only runs upwards,
+    // from a byte that is itself a hit).
+    uint64_t w;
+    std::memcpy(&w, end - 8, 8);
+    w >>= 8 * (8 - k);
+    if ((look_flags_8(w) & (~uint64_t{0} >> (8 * (8 - k)))) == 0) {
+      std::memcpy(d, &w, 8);
+      return d + k;
+    }
+  } else if (k >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, end - 4, 4);
+    if ((look_flags_4(a) | look_flags_4(b)) == 0) {
+      std::memcpy(d + k - 4, &b, 4);
+      std::memcpy(d, &a, 4);
+      return d + k;
+    }
   }
-  return d;
+  return escape_scalar(p, end, d);
 }
 
-__attribute__((always_inline)) inline char* escape_16(const unsigned char* p, const unsigned char* end, char* d) {
+__attribute__((always_inline)) inline char* escape_16(const unsigned char* start, const unsigned char* p,
+                                                       const unsigned char* end, char* d) {
   while (end - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(d), v);
@@ -132,12 +164,13 @@ __attribute__((always_inline)) inline char* escape_16(const unsigned char* p, co
       p += 16, d += 16;
     }
   }
-  return p == end ? d : escape_tail_16(p, end, d);
+  return p == end ? d : escape_tail_16(start, p, end, d);
 }
 
-char* escape_sse2(const unsigned char* p, const unsigned char* end, char* d) { return escape_16(p, end, d); }
+char* escape_sse2(const unsigned char* p, const unsigned char* end, char* d) { return escape_16(p, p, end, d); }
 
 __attribute__((target("avx2"))) char* escape_avx2(const unsigned char* p, const unsigned char* end, char* d) {
+  const unsigned char* const start = p;
   const __m256i space = _mm256_set1_epi8(0x20), quote = _mm256_set1_epi8('"'),
                 backslash = _mm256_set1_epi8('\\'), del = _mm256_set1_epi8(0x7F);
   while (end - p >= 32) {
@@ -153,7 +186,7 @@ __attribute__((target("avx2"))) char* escape_avx2(const unsigned char* p, const 
       p += 32, d += 32;
     }
   }
-  return escape_16(p, end, d);
+  return escape_16(start, p, end, d);
 }
 
 json_escape_impl::Fn pick_escaper() {
