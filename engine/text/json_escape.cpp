@@ -82,21 +82,14 @@ inline unsigned look_mask_16(__m128i v) {
   return static_cast<unsigned>(_mm_movemask_epi8(hit));
 }
 
-// Nonzero when any of the 8 bytes in w needs_look; the lowest set flag is
-// exact (borrows only run upwards). SWAR: the "has a zero byte" trick.
-inline uint64_t look_flags_8(uint64_t w) {
-  constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t x) { return (x - ones) & ~x & high; };
-  const uint64_t below_space = (w - ones * 0x20) & ~w & high;
-  return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | has_zero(w ^ (ones * 0x7F)) |
-         (w & high);
-}
-
-// Nonzero when any of the 4 bytes in w needs_look (as a whole, not per byte).
-inline uint32_t look_flags_4(uint32_t w) {
-  constexpr uint32_t ones = 0x01010101U, high = 0x80808080U;
-  auto has_zero = [](uint32_t x) { return (x - ones) & ~x & high; };
-  const uint32_t below_space = (w - ones * 0x20) & ~w & high;
+// Nonzero when any of the bytes of w (a uint64_t or a uint32_t) needs_look;
+// the lowest set flag is exact (borrows only run upwards). SWAR: the "has a
+// zero byte" trick.
+template <class Word>
+inline Word look_flags(Word w) {
+  constexpr Word ones = static_cast<Word>(~Word{0}) / 0xFF, high = ones * 0x80;
+  auto has_zero = [](Word x) { return static_cast<Word>((x - ones) & ~x & high); };
+  const Word below_space = (w - ones * 0x20) & ~w & high;
   return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | has_zero(w ^ (ones * 0x7F)) |
          (w & high);
 }
@@ -116,7 +109,7 @@ __attribute__((always_inline)) inline char* escape_tail_16(const unsigned char* 
     uint64_t w;
     std::memcpy(&w, p, 8);
     std::memcpy(d, &w, 8);
-    if (const uint64_t flags = look_flags_8(w)) {
+    if (const uint64_t flags = look_flags(w)) {
       const auto k = static_cast<unsigned>(__builtin_ctzll(flags) >> 3);
       p += k, d += k;
       escape_one(p, end, d);
@@ -134,7 +127,7 @@ __attribute__((always_inline)) inline char* escape_tail_16(const unsigned char* 
     uint64_t w;
     std::memcpy(&w, end - 8, 8);
     w >>= 8 * (8 - k);
-    if ((look_flags_8(w) & (~uint64_t{0} >> (8 * (8 - k)))) == 0) {
+    if ((look_flags(w) & (~uint64_t{0} >> (8 * (8 - k)))) == 0) {
       std::memcpy(d, &w, 8);
       return d + k;
     }
@@ -142,7 +135,7 @@ __attribute__((always_inline)) inline char* escape_tail_16(const unsigned char* 
     uint32_t a, b;
     std::memcpy(&a, p, 4);
     std::memcpy(&b, end - 4, 4);
-    if ((look_flags_4(a) | look_flags_4(b)) == 0) {
+    if ((look_flags(a) | look_flags(b)) == 0) {
       std::memcpy(d + k - 4, &b, 4);
       std::memcpy(d, &a, 4);
       return d + k;
