@@ -105,33 +105,38 @@ inline Word look_flags(Word w) {
 // first byte, the lowest address that may be read.
 __attribute__((always_inline)) inline char* escape_tail_16(const unsigned char* start, const unsigned char* p,
                                                             const unsigned char* end, char* d) {
-  while (end - p >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    std::memcpy(d, &w, 8);
-    if (const uint64_t flags = look_flags(w)) {
-      const auto k = static_cast<unsigned>(__builtin_ctzll(flags) >> 3);
-      p += k, d += k;
-      escape_one(p, end, d);
-    } else {
-      p += 8, d += 8;
+  for (;;) {
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      std::memcpy(d, &w, 8);
+      if (const uint64_t flags = look_flags(w)) {
+        const auto k = static_cast<unsigned>(__builtin_ctzll(flags) >> 3);
+        p += k, d += k;
+        escape_one(p, end, d);
+      } else {
+        p += 8, d += 8;
+      }
     }
-  }
-  const auto k = static_cast<unsigned>(end - p);
-  if (k == 0) return d;
-  if (end - start >= 8) {
+    const auto k = static_cast<unsigned>(end - p);
+    if (k == 0) return d;
+    if (end - start < 8) break;
     // The last 8 bytes, shifted so that p's k bytes come first (little
     // endian); the flags of the bytes shifted in (zeros) are masked off, and
-    // those of p's bytes are exact as a whole (a borrow only runs upwards,
-    // from a byte that is itself a hit).
+    // the lowest of p's is exact (a borrow only runs upwards, from a hit).
     uint64_t w;
     std::memcpy(&w, end - 8, 8);
     w >>= 8 * (8 - k);
-    if ((look_flags(w) & (~uint64_t{0} >> (8 * (8 - k)))) == 0) {
-      std::memcpy(d, &w, 8);
-      return d + k;
-    }
-  } else if (k >= 4) {
+    std::memcpy(d, &w, 8);
+    const uint64_t flags = look_flags(w) & (~uint64_t{0} >> (8 * (8 - k)));
+    if (flags == 0) return d + k;
+    const auto at = static_cast<unsigned>(__builtin_ctzll(flags) >> 3);
+    p += at, d += at;
+    escape_one(p, end, d);
+  }
+  // A string under 8 bytes.
+  const auto k = static_cast<unsigned>(end - p);
+  if (k >= 4) {
     uint32_t a, b;
     std::memcpy(&a, p, 4);
     std::memcpy(&b, end - 4, 4);
