@@ -53,6 +53,31 @@ TEST(JsonEscapeWidths, OddByteAtEveryOffsetAndLength) {
       }
 }
 
+// The inline short-string copy either declines or writes what the escaper
+// would (which, for a string it takes, is the string itself); it takes every
+// clean string of up to 16 bytes and reads nothing outside the string.
+TEST(JsonEscapeShort, CopiesCleanStringsUpTo16BytesAndDeclinesTheRest) {
+  const std::vector<std::string> odd = {"\"", "\\", "\n", "\x1f", "\x7f", "\xc3\xa9", "\xff"};
+  for (size_t len = 0; len <= 20; ++len) {
+    std::vector<std::string> cases = {std::string(len, 'x')};
+    for (size_t at = 0; at < len; ++at)
+      for (const std::string& o : odd) {
+        std::string s(len, 'x');
+        s.replace(at, 1, o);
+        cases.push_back(s.substr(0, len));
+      }
+    for (const std::string& s : cases) {
+      auto in = std::make_unique<unsigned char[]>(s.size() + 1);
+      std::copy(s.begin(), s.end(), in.get());
+      auto out = std::make_unique<char[]>(6 * s.size() + kJsonEscapeSlack);
+      char* end = copy_json_clean_short(in.get(), s.size(), out.get());
+      const bool clean = s.size() <= 16 && s.find_first_not_of('x') == std::string::npos;
+      ASSERT_EQ(end != nullptr, clean) << "len " << len << " '" << s << "'";
+      if (end) EXPECT_EQ(std::string(out.get(), end), run(json_escape_impl::scalar, s));
+    }
+  }
+}
+
 TEST(JsonEscapeWidths, RandomBytes) {
   std::mt19937 rng(13);
   for (int i = 0; i < 20000; ++i) {

@@ -14,6 +14,8 @@ namespace logpipe {
 
 namespace {
 
+using json_escape_impl::look_flags;
+
 constexpr char kReplacement[] = "\xEF\xBF\xBD";
 
 // A byte the copy loops stop at: control characters, '"', '\\', DEL and
@@ -80,18 +82,6 @@ inline unsigned look_mask_16(__m128i v) {
       _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
   return static_cast<unsigned>(_mm_movemask_epi8(hit));
-}
-
-// Nonzero when any of the bytes of w (a uint64_t or a uint32_t) needs_look;
-// the lowest set flag is exact (borrows only run upwards). SWAR: the "has a
-// zero byte" trick.
-template <class Word>
-inline Word look_flags(Word w) {
-  constexpr Word ones = static_cast<Word>(~Word{0}) / 0xFF, high = ones * 0x80;
-  auto has_zero = [](Word x) { return static_cast<Word>((x - ones) & ~x & high); };
-  const Word below_space = (w - ones * 0x20) & ~w & high;
-  return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | has_zero(w ^ (ones * 0x7F)) |
-         (w & high);
 }
 
 // Fewer than 16 bytes left (a field name, a short value): 8 at a time, then

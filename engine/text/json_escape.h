@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 namespace logpipe {
 
@@ -18,6 +20,54 @@ inline constexpr size_t kJsonEscapeSlack = 64;
 
 // Writes the escaped bytes of [p, end) at d; returns the end of what it wrote.
 char* escape_json_body(const unsigned char* p, const unsigned char* end, char* d);
+
+namespace json_escape_impl {
+// Nonzero when any of the bytes of w (a uint64_t or a uint32_t) needs a look
+// (a control character, '"', '\\', DEL, 0x80 and above); the lowest set flag
+// is exact (borrows only run upwards). SWAR: the "has a zero byte" trick.
+template <class Word>
+inline Word look_flags(Word w) {
+  constexpr Word ones = static_cast<Word>(~Word{0}) / 0xFF, high = ones * 0x80;
+  auto has_zero = [](Word x) { return static_cast<Word>((x - ones) & ~x & high); };
+  const Word below_space = (w - ones * 0x20) & ~w & high;
+  return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | has_zero(w ^ (ones * 0x7F)) |
+         (w & high);
+}
+}  // namespace json_escape_impl
+
+// The common case of a field name or a short value, inline and without a
+// call: when [p, p + n) has at most 16 bytes and none needs escaping, copies
+// them to d (with two overlapping loads, reading nothing outside the string)
+// and returns d + n; otherwise returns nullptr and writes nothing that
+// matters (escape_json_body then does the whole string).
+inline char* copy_json_clean_short(const unsigned char* p, size_t n, char* d) {
+  using json_escape_impl::look_flags;
+  if (n >= 8) {
+    if (n > 16) return nullptr;
+    uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    if (look_flags(a) | look_flags(b)) return nullptr;
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + n - 8, &b, 8);
+    return d + n;
+  }
+  if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    if (look_flags(a) | look_flags(b)) return nullptr;
+    std::memcpy(d, &a, 4);
+    std::memcpy(d + n - 4, &b, 4);
+    return d + n;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = p[i];
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) return nullptr;
+    d[i] = static_cast<char>(c);
+  }
+  return d + n;
+}
 
 // The implementations behind escape_json_body, for tests and benchmarks:
 // each one is the same function at another width. avx2 is null when the CPU

@@ -58,7 +58,10 @@ void Writer::string(std::string_view s) {
   char* d = first;
   *d++ = '"';
   auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  d = escape_(p, p + s.size(), d);
+  if (char* clean_end = copy_json_clean_short(p, s.size(), d))
+    d = clean_end;
+  else
+    d = escape_(p, p + s.size(), d);
   *d++ = '"';
   len_ += static_cast<size_t>(d - first);
 }
