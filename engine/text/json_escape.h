@@ -41,26 +41,19 @@ inline Word look_flags(Word w) {
 // and returns d + n; otherwise returns nullptr and writes nothing that
 // matters (escape_json_body then does the whole string).
 inline char* copy_json_clean_short(const unsigned char* p, size_t n, char* d) {
-  using json_escape_impl::look_flags;
-  if (n >= 8) {
-    if (n > 16) return nullptr;
-    uint64_t a, b;
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + n - 8, 8);
-    if (look_flags(a) | look_flags(b)) return nullptr;
-    std::memcpy(d, &a, 8);
-    std::memcpy(d + n - 8, &b, 8);
+  // n in [sizeof(Word), 2 * sizeof(Word)]: two loads that overlap, or meet.
+  auto two_words = [p, n, d](auto word) -> char* {
+    using Word = decltype(word);
+    Word a, b;
+    std::memcpy(&a, p, sizeof a);
+    std::memcpy(&b, p + n - sizeof b, sizeof b);
+    if (json_escape_impl::look_flags(a) | json_escape_impl::look_flags(b)) return nullptr;
+    std::memcpy(d, &a, sizeof a);
+    std::memcpy(d + n - sizeof b, &b, sizeof b);
     return d + n;
-  }
-  if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, p, 4);
-    std::memcpy(&b, p + n - 4, 4);
-    if (look_flags(a) | look_flags(b)) return nullptr;
-    std::memcpy(d, &a, 4);
-    std::memcpy(d + n - 4, &b, 4);
-    return d + n;
-  }
+  };
+  if (n >= 8) return n <= 16 ? two_words(uint64_t{}) : nullptr;
+  if (n >= 4) return two_words(uint32_t{});
   for (size_t i = 0; i < n; ++i) {
     const unsigned char c = p[i];
     if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) return nullptr;
