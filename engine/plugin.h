@@ -91,6 +91,9 @@ class Codec {
   }
   // Appends the encoded form of e to out (with its delimiter, if any).
   virtual void encode(const Event& e, std::string& out) = 0;
+  // True when decode_line(line) makes exactly Event(line), keeping no state:
+  // an input may then hand its lines over as they are (InputContext::push_line).
+  virtual bool lines_are_messages() const { return false; }
 };
 
 // ---------------------------------------------------------------- filters
@@ -146,6 +149,15 @@ class Filter {
 
 // ---------------------------------------------------------------- inputs
 
+// What an input adds to the event of a line it hands over with push_line():
+// called later, on a filter worker, so it may only read what does not change
+// (a file's path, the host name). too_long: the flag given with the line.
+class LineDecorator {
+ public:
+  virtual ~LineDecorator() = default;
+  virtual void decorate(Event& e, bool too_long) const = 0;
+};
+
 class InputContext {
  public:
   virtual ~InputContext() = default;
@@ -153,6 +165,17 @@ class InputContext {
   // options (type, tags, add_field). May seal the batch (when it is full) and
   // then blocks while the pipeline queue is full: that is backpressure.
   virtual void push(Event&& e) = 0;
+  // The same for the usual event of a line (message, @timestamp now,
+  // @version "1") that `decorator` completes. A context may copy the line
+  // into the batch and make the event later, on the worker that filters it,
+  // so that the event is built, filtered and encoded in one core's cache.
+  // The decorator must outlive the batch (it is shared).
+  virtual void push_line(std::string_view line, const std::shared_ptr<const LineDecorator>& decorator,
+                         bool too_long) {
+    Event e{std::string(line)};
+    if (decorator) decorator->decorate(e, too_long);
+    push(std::move(e));
+  }
   // Seals the batch being built if it holds events older than the batch delay.
   // Inputs call this whenever they wake up, at least every batch delay.
   virtual void tick() = 0;

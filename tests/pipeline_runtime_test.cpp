@@ -667,3 +667,92 @@ TEST(InputRunnerTest, AnInputThatNeverBlocksKeepsSealedBatchesWhileTheQueueIsFul
 
 }  // namespace
 }  // namespace logpipe
+
+namespace logpipe {
+namespace {
+
+// Adds what a file input adds: the line's source, and a tag for a cut line.
+class SourceDecorator : public LineDecorator {
+ public:
+  explicit SourceDecorator(std::string source) : source_(std::move(source)) {}
+  void decorate(Event& e, bool too_long) const override {
+    e.set_top("source", Value(source_));
+    if (too_long) e.add_tag("_cut");
+  }
+
+ private:
+  std::string source_;
+};
+
+TEST(InputRunnerTest, LinesBecomeEventsOnTheWorkerDecoratedAsPushedEventsAreAndInOrder) {
+  PluginInfo info;
+  info.name = "lines";
+  info.kind = PluginKind::Input;
+  auto settings = std::make_shared<Settings>();
+  settings->set("type", Value("access"));
+  settings->set("tags", Value(Array{Value("from_input")}));
+  PluginDecl decl{&info, "lines_1", settings, "test"};
+  PluginEnv env;
+  PluginArgs args{info.name, decl.id, *settings, env, nullptr};
+  BoundedQueue<Batch*> queue(8);
+  std::atomic<bool> stopping{false}, abandoned{false};
+  InputRunnerSettings rs;
+  rs.batch_size = 10;
+  rs.max_message_bytes = 8;
+  InputRunner runner(decl, std::make_unique<NeverBlockingInput>(args), rs, queue, stopping,
+                     abandoned);
+  auto a = std::make_shared<const SourceDecorator>("a.log");
+  auto b = std::make_shared<const SourceDecorator>("b.log");
+  const Timestamp before = Timestamp::now();
+  runner.push_line("one", a, false);
+  runner.push_line("two", a, true);
+  runner.push_line("a line past eight bytes", b, false);
+  runner.push(Event("pushed"));  // the other kind: the lines' batch is sealed first
+  runner.push_line("four", nullptr, false);
+  runner.flush();
+  EXPECT_EQ(runner.events_in(), 5u);
+
+  std::vector<std::unique_ptr<Batch>> got;
+  for (Batch* p = nullptr; queue.try_pop(p);) got.emplace_back(p);
+  ASSERT_EQ(got.size(), 3u);
+  Batch& lines = *got[0];
+  EXPECT_TRUE(lines.events.empty()) << "made by the worker, not the input's thread";
+  EXPECT_EQ(lines.size(), 3u);
+  runner.make_line_events(&lines);
+  ASSERT_EQ(lines.events.size(), 3u);
+  EXPECT_EQ(lines.size(), 3u);
+  const char* want_message[] = {"one", "two", "a line p"};
+  const char* want_source[] = {"a.log", "a.log", "b.log"};
+  for (size_t i = 0; i < 3; ++i) {
+    const Event& e = lines.events[i];
+    ASSERT_NE(e.message(), nullptr);
+    EXPECT_EQ(*e.message(), want_message[i]);
+    EXPECT_EQ(e.get_top("source")->as_string(), want_source[i]);
+    EXPECT_EQ(e.get_top("type")->as_string(), "access");
+    EXPECT_TRUE(e.has_tag("from_input"));
+    EXPECT_EQ(e.has_tag("_cut"), i == 1);
+    EXPECT_EQ(e.has_tag("_message_truncated"), i == 2);
+    EXPECT_EQ(e.get_top("@version")->as_string(), "1");
+    Timestamp ts;
+    ASSERT_TRUE(e.timestamp(&ts));
+    EXPECT_GE(ts.nanos, before.nanos) << "@timestamp is when the input read the line";
+    EXPECT_LE(ts.nanos, Timestamp::now().nanos);
+  }
+  EXPECT_EQ(lines.made_ns.size(), 3u);
+
+  ASSERT_EQ(got[1]->events.size(), 1u);
+  EXPECT_EQ(*got[1]->events[0].message(), "pushed");
+  EXPECT_EQ(got[1]->lines.size(), 0u);
+  runner.make_line_events(got[1].get());  // nothing pending: nothing changes
+  EXPECT_EQ(got[1]->events.size(), 1u);
+
+  runner.make_line_events(got[2].get());
+  ASSERT_EQ(got[2]->events.size(), 1u);
+  EXPECT_EQ(*got[2]->events[0].message(), "four");
+  EXPECT_EQ(got[2]->events[0].get_top("source"), nullptr);
+  EXPECT_LT(got[0]->seq, got[1]->seq);
+  EXPECT_LT(got[1]->seq, got[2]->seq);
+}
+
+}  // namespace
+}  // namespace logpipe

@@ -42,6 +42,7 @@ class PlainCodec : public Codec {
   }
 
   void encode(const Event& e, std::string& out) override { format_.append(e, out); }
+  bool lines_are_messages() const override { return charset_.passthrough() && !original_; }
 
  private:
   CharsetDecoder charset_;

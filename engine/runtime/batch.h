@@ -15,13 +15,37 @@
 #include <vector>
 
 #include "engine/event/event.h"
+#include "engine/plugin.h"
 
 namespace logpipe {
 
 class InputRunner;
 
+// Lines an input handed over with push_line(), not made into events yet: the
+// worker that takes the batch makes them (InputRunner::make_line_events). A
+// batch holds pushed events or pending lines, never both (the runner seals
+// the batch when an input switches), so the events keep the input's order.
+struct PendingLines {
+  std::string bytes;                // the lines, back to back
+  std::vector<size_t> ends;         // where line i ends in bytes
+  std::vector<int64_t> timestamps;  // @timestamp of line i, ns
+  std::vector<uint8_t> too_long;
+  // The decorator of line i: the last entry whose first line is <= i.
+  std::vector<std::pair<size_t, std::shared_ptr<const LineDecorator>>> decorators;
+
+  size_t size() const { return ends.size(); }
+  void clear() {
+    bytes.clear();
+    ends.clear();
+    timestamps.clear();
+    too_long.clear();
+    decorators.clear();
+  }
+};
+
 struct Batch {
   std::vector<Event> events;
+  PendingLines lines;
   std::vector<int64_t> made_ns;  // steady clock when the input made events[i]
   std::vector<std::unique_ptr<Event>> extra;  // made by filters
   std::vector<int64_t> extra_made_ns;
@@ -33,7 +57,7 @@ struct Batch {
   // the batch is then never acknowledged.
   std::atomic<bool> undeliverable{false};
 
-  size_t size() const { return events.size() + extra.size(); }
+  size_t size() const { return events.size() + lines.size() + extra.size(); }
   // Drops one hold; true for the caller that dropped the last one.
   bool release() { return holds.fetch_sub(1, std::memory_order_acq_rel) == 1; }
 };

@@ -74,14 +74,18 @@ Batch* InputRunner::new_batch() {
   return b;
 }
 
-void InputRunner::push(Event&& e) {
-  if (!waiting_.empty()) queue_waiting(false);
+void InputRunner::finish_event(Event& e) const {
   decorations_.apply(e);
   if (Value* m = e.fields().find("message");
       m && m->is_string() && m->as_string().size() > settings_.max_message_bytes) {
     truncate_utf8(m->as_string(), settings_.max_message_bytes);
     e.add_tag("_message_truncated");
   }
+}
+
+Batch& InputRunner::batch_for(bool line) {
+  if (!waiting_.empty()) queue_waiting(false);
+  if (current_ && (line ? !current_->events.empty() : current_->lines.size() > 0)) flush();
   // The clock is read for every 16th event and at the start of a batch: the
   // events in between were made within microseconds of that reading, which
   // latencies measured in milliseconds cannot tell apart.
@@ -90,10 +94,52 @@ void InputRunner::push(Event&& e) {
     current_ = new_batch();
     current_first_ns_ = made_ns_;
   }
-  current_->events.push_back(std::move(e));
+  return *current_;
+}
+
+void InputRunner::added_one() {
   current_->made_ns.push_back(made_ns_);
   events_in_.fetch_add(1, std::memory_order_relaxed);
-  if (current_->events.size() >= static_cast<size_t>(settings_.batch_size)) flush();
+  if (current_->size() >= static_cast<size_t>(settings_.batch_size)) flush();
+}
+
+void InputRunner::push(Event&& e) {
+  finish_event(e);
+  batch_for(false).events.push_back(std::move(e));
+  added_one();
+}
+
+void InputRunner::push_line(std::string_view line, const std::shared_ptr<const LineDecorator>& decorator,
+                            bool too_long) {
+  PendingLines& lines = batch_for(true).lines;
+  if (lines.decorators.empty() || lines.decorators.back().second != decorator)
+    lines.decorators.emplace_back(lines.size(), decorator);
+  lines.bytes.append(line);
+  lines.ends.push_back(lines.bytes.size());
+  lines.timestamps.push_back(Timestamp::now().nanos);
+  lines.too_long.push_back(too_long);
+  added_one();
+}
+
+void InputRunner::make_line_events(Batch* b) const {
+  PendingLines& lines = b->lines;
+  if (lines.size() == 0) return;
+  b->events.reserve(lines.size());
+  size_t begin = 0, next_decorator = 0;
+  const LineDecorator* decorator = nullptr;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    while (next_decorator < lines.decorators.size() && lines.decorators[next_decorator].first <= i)
+      decorator = lines.decorators[next_decorator++].second.get();
+    const size_t end = lines.ends[i];
+    Event& e = b->events.emplace_back(std::string(lines.bytes, begin, end - begin),
+                                      Timestamp{lines.timestamps[i]});
+    begin = end;
+    if (decorator) decorator->decorate(e, lines.too_long[i] != 0);
+    finish_event(e);
+  }
+  lines.clear();
+  // A batch of huge lines does not keep their room for its next use.
+  if (lines.bytes.capacity() > (size_t{4} << 20)) lines.bytes = std::string();
 }
 
 void InputRunner::tick() {
@@ -145,6 +191,7 @@ void InputRunner::batch_done(Batch* b) {
   // (an output's, most often), not on the input's, which is the one thread
   // a single busy source cannot spread over more cores.
   b->events.clear();
+  b->lines.clear();  // abandoned before a worker took it
   b->made_ns.clear();
   b->extra.clear();
   b->extra_made_ns.clear();

@@ -64,6 +64,9 @@ class InputRunner final : public InputContext {
   bool run();
   // A worker or an output finished every hold on b.
   void batch_done(Batch* b);
+  // A worker, first thing with b: makes b's pending lines into its events,
+  // decorated as push() would have. Reads only what does not change.
+  void make_line_events(Batch* b) const;
 
   const PluginDecl& decl() const { return decl_; }
   Input& input() { return *input_; }
@@ -76,6 +79,8 @@ class InputRunner final : public InputContext {
 
   // InputContext
   void push(Event&& e) override;
+  void push_line(std::string_view line, const std::shared_ptr<const LineDecorator>& decorator,
+                 bool too_long) override;
   void tick() override;
   void flush() override;
   bool stopping() const override { return stopping_.load(std::memory_order_relaxed); }
@@ -88,6 +93,12 @@ class InputRunner final : public InputContext {
 
  private:
   Batch* new_batch();
+  // The input's common options and the message bound, on any thread.
+  void finish_event(Event& e) const;
+  // The batch being built, begun if there is none; sealed first when it
+  // holds the other kind (lines or events) than the next item.
+  Batch& batch_for(bool line);
+  void added_one();
   // Numbers the batch being built and hands it on (or, for an input that
   // never blocks, puts it behind those waiting for room).
   void seal_current();

@@ -151,6 +151,7 @@ void Pipeline::run_worker(Worker& w) {
     Batch* b = nullptr;
     if (queue_.pop(b, std::chrono::milliseconds(20))) {
       b->holds.store(1, std::memory_order_relaxed);  // this worker's own
+      b->input->make_line_events(b);
       w.events_taken.fetch_add(b->events.size(), std::memory_order_relaxed);
       if (!b->events.empty()) queue_wait_.record(steady_ns() - b->sealed_ns, b->events.size());
       w.live.clear();

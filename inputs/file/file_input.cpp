@@ -209,9 +209,32 @@ enum class FileState {
   Done,    // read: read to its end
 };
 
+// The fields of a line from one file (decorate() in FileInput for events a
+// codec made): [@metadata][path] and [@metadata][host], path and host by
+// ecs_compatibility unless present, and the tag of a line cut at max_line_bytes.
+class FileLineDecorator final : public LineDecorator {
+ public:
+  FileLineDecorator(std::string path, const std::string& host, const FieldRef& path_field,
+                    const FieldRef& host_field)
+      : path_(std::move(path)), host_(host), path_field_(path_field), host_field_(host_field) {}
+  void decorate(Event& e, bool too_long) const override {
+    e.metadata().reserve(2);
+    e.metadata().set("path", Value(path_));
+    e.metadata().set("host", Value(host_));
+    set_unless_present(e, path_field_, Value(path_));
+    set_unless_present(e, host_field_, Value(host_));
+    if (too_long) e.add_tag("_line_too_long");
+  }
+
+ private:
+  const std::string path_, host_;
+  const FieldRef path_field_, host_field_;
+};
+
 struct WatchedFile {
   FileKey key;
   std::string path;
+  std::shared_ptr<const LineDecorator> line_decorator;  // made at its first line
   int64_t mtime_ns = 0;  // at the last discovery, for file_sort_by
   FileState state = FileState::Waiting;
   int fd = -1;
@@ -276,7 +299,9 @@ class FileInput final : public Input {
   void record_after_sealed(PositionRecord record);
   bool apply_committed_locked(std::vector<PositionRecord>& records);
   void emit(WatchedFile& f, std::string_view line, bool too_long);
-  void decorate(Event& e) const;
+  // The decorator of f's lines, made at its first line (and again after a move).
+  const std::shared_ptr<const LineDecorator>& line_decorator(WatchedFile& f);
+  void decorate(Event& e);
   void retire(WatchedFile& f, bool forget_position);
 
   bool tail_pass();
@@ -501,6 +526,7 @@ void FileInput::discover(bool initial) {
       f.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
       if (f.moved) {  // back at its path, or renamed to a name we also watch
         f.path = path;
+        f.line_decorator.reset();  // the next line names the new path
         f.moved = false;
         f.moved_seen = false;
       }
@@ -761,11 +787,12 @@ void FileInput::end_of_content(WatchedFile& f) {
 
 void FileInput::emit(WatchedFile& f, std::string_view line, bool too_long) {
   begin_emit(f, too_long);
-  if (!make_codec_) {
-    sink_(Event(std::string(line)));
+  if (make_codec_ && !f.codec) f.codec = make_codec_();
+  if (!f.codec || f.codec->lines_are_messages()) {
+    // The line as it is: the worker that filters it makes its event.
+    ctx_->push_line(line, line_decorator(f), too_long);
     return;
   }
-  if (!f.codec) f.codec = make_codec_();
   f.codec->decode_line(line, sink_);
 }
 
@@ -792,14 +819,13 @@ void FileInput::tick_codecs() {
   }
 }
 
-void FileInput::decorate(Event& e) const {
-  const std::string& path = current_->path;
-  e.metadata().set("path", Value(path));
-  e.metadata().set("host", Value(host_));
-  set_unless_present(e, path_field_, Value(path));
-  set_unless_present(e, host_field_, Value(host_));
-  if (current_too_long_) e.add_tag("_line_too_long");
+const std::shared_ptr<const LineDecorator>& FileInput::line_decorator(WatchedFile& f) {
+  if (!f.line_decorator)
+    f.line_decorator = std::make_shared<FileLineDecorator>(f.path, host_, path_field_, host_field_);
+  return f.line_decorator;
 }
+
+void FileInput::decorate(Event& e) { line_decorator(*current_)->decorate(e, current_too_long_); }
 
 void FileInput::retire(WatchedFile& f, bool forget_position) {
   close_file(f);
