@@ -708,9 +708,11 @@ TEST(InputRunnerTest, LinesBecomeEventsOnTheWorkerDecoratedAsPushedEventsAreAndI
   runner.push_line("two", a, true);
   runner.push_line("a line past eight bytes", b, false);
   runner.push(Event("pushed"));  // the other kind: the lines' batch is sealed first
-  runner.push_line("four", nullptr, false);
+  runner.push_line("four", nullptr, false);  // a batch begun keeps its kind: made here
   runner.flush();
-  EXPECT_EQ(runner.events_in(), 5u);
+  runner.push_line("five", nullptr, false);
+  runner.flush();
+  EXPECT_EQ(runner.events_in(), 6u);
 
   std::vector<std::unique_ptr<Batch>> got;
   for (Batch* p = nullptr; queue.try_pop(p);) got.emplace_back(p);
@@ -740,18 +742,53 @@ TEST(InputRunnerTest, LinesBecomeEventsOnTheWorkerDecoratedAsPushedEventsAreAndI
   }
   EXPECT_EQ(lines.made_ns.size(), 3u);
 
-  ASSERT_EQ(got[1]->events.size(), 1u);
+  ASSERT_EQ(got[1]->events.size(), 2u);
   EXPECT_EQ(*got[1]->events[0].message(), "pushed");
+  EXPECT_EQ(*got[1]->events[1].message(), "four");
+  EXPECT_EQ(got[1]->events[1].get_top("type")->as_string(), "access");
   EXPECT_EQ(got[1]->lines.size(), 0u);
   runner.make_line_events(got[1].get());  // nothing pending: nothing changes
-  EXPECT_EQ(got[1]->events.size(), 1u);
+  EXPECT_EQ(got[1]->events.size(), 2u);
 
+  EXPECT_TRUE(got[2]->events.empty());
   runner.make_line_events(got[2].get());
   ASSERT_EQ(got[2]->events.size(), 1u);
-  EXPECT_EQ(*got[2]->events[0].message(), "four");
+  EXPECT_EQ(*got[2]->events[0].message(), "five");
   EXPECT_EQ(got[2]->events[0].get_top("source"), nullptr);
   EXPECT_LT(got[0]->seq, got[1]->seq);
   EXPECT_LT(got[1]->seq, got[2]->seq);
+}
+
+TEST(InputRunnerTest, LinesAreMadeIntoEventsOnTheInputsThreadWhileTheQueueIsHalfFull) {
+  PluginInfo info;
+  info.name = "lines";
+  info.kind = PluginKind::Input;
+  auto settings = std::make_shared<Settings>();
+  settings->set("type", Value("access"));
+  PluginDecl decl{&info, "lines_2", settings, "test"};
+  PluginEnv env;
+  PluginArgs args{info.name, decl.id, *settings, env, nullptr};
+  BoundedQueue<Batch*> queue(4);
+  std::atomic<bool> stopping{false}, abandoned{false};
+  InputRunnerSettings rs;
+  rs.batch_size = 1;
+  InputRunner runner(decl, std::make_unique<NeverBlockingInput>(args), rs, queue, stopping,
+                     abandoned);
+  auto source = std::make_shared<const SourceDecorator>("a.log");
+  // Each line fills a batch: the third finds two of the queue's four places taken.
+  for (const char* line : {"one", "two", "three"}) runner.push_line(line, source, true);
+  std::vector<std::unique_ptr<Batch>> got;
+  for (Batch* p = nullptr; queue.try_pop(p);) got.emplace_back(p);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0]->lines.size(), 1u) << "the workers keep up: theirs to make";
+  EXPECT_EQ(got[1]->lines.size(), 1u);
+  EXPECT_EQ(got[2]->lines.size(), 0u) << "the workers fall behind: made by the input's thread";
+  ASSERT_EQ(got[2]->events.size(), 1u);
+  const Event& e = got[2]->events[0];
+  EXPECT_EQ(*e.message(), "three");
+  EXPECT_EQ(e.get_top("source")->as_string(), "a.log");
+  EXPECT_EQ(e.get_top("type")->as_string(), "access");
+  EXPECT_TRUE(e.has_tag("_cut"));
 }
 
 }  // namespace

@@ -109,8 +109,20 @@ void InputRunner::push(Event&& e) {
   added_one();
 }
 
+bool InputRunner::lines_to_workers() const {
+  // A batch begun keeps its kind; a new one holds lines while the workers
+  // keep up (the queue less than half full). When they fall behind, the input
+  // thread's own time is what is spare, and it makes the events itself.
+  if (current_ && current_->size() > 0) return current_->lines.size() > 0;
+  return queue_.depth() * 2 < queue_.capacity();
+}
+
 void InputRunner::push_line(std::string_view line, const std::shared_ptr<const LineDecorator>& decorator,
                             bool too_long) {
+  if (!lines_to_workers()) {
+    InputContext::push_line(line, decorator, too_long);
+    return;
+  }
   PendingLines& lines = batch_for(true).lines;
   if (lines.decorators.empty() || lines.decorators.back().second != decorator)
     lines.decorators.emplace_back(lines.size(), decorator);

@@ -99,6 +99,9 @@ class InputRunner final : public InputContext {
   // holds the other kind (lines or events) than the next item.
   Batch& batch_for(bool line);
   void added_one();
+  // Whether the next line goes to the batch as bytes, for a worker to make
+  // into an event, or is made into one here.
+  bool lines_to_workers() const;
   // Numbers the batch being built and hands it on (or, for an input that
   // never blocks, puts it behind those waiting for room).
   void seal_current();
