@@ -634,20 +634,43 @@ class NeverBlockingInput : public Input {
   bool never_blocks() const override { return true; }
 };
 
-TEST(InputRunnerTest, AnInputThatNeverBlocksKeepsSealedBatchesWhileTheQueueIsFull) {
-  PluginInfo info;
-  info.name = "never_blocking";
-  info.kind = PluginKind::Input;
-  auto settings = std::make_shared<Settings>();
-  PluginDecl decl{&info, "nb_1", settings, "test"};
+// An InputRunner over a NeverBlockingInput, with its own queue, which a test
+// pops in the workers' place.
+struct NeverBlockingRig {
+  NeverBlockingRig(size_t queue_capacity, const InputRunnerSettings& rs, Settings options = {})
+      : settings(std::make_shared<Settings>(std::move(options))),
+        decl{&info, "rig_1", settings, "test"},
+        args{"rig", decl.id, *settings, env, nullptr},
+        queue(queue_capacity),
+        runner(decl, std::make_unique<NeverBlockingInput>(args), rs, queue, stopping, abandoned) {}
+  // The sealed batches, in the order they were queued.
+  std::vector<std::unique_ptr<Batch>> take_batches() {
+    std::vector<std::unique_ptr<Batch>> got;
+    for (Batch* p = nullptr; queue.try_pop(p);) got.emplace_back(p);
+    return got;
+  }
+
+  PluginInfo info = [] {
+    PluginInfo i;
+    i.name = "rig";
+    i.kind = PluginKind::Input;
+    return i;
+  }();
+  std::shared_ptr<Settings> settings;
+  PluginDecl decl;
   PluginEnv env;
-  PluginArgs args{info.name, decl.id, *settings, env, nullptr};
-  BoundedQueue<Batch*> queue(1);
+  PluginArgs args;
+  BoundedQueue<Batch*> queue;
   std::atomic<bool> stopping{false}, abandoned{false};
+  InputRunner runner;
+};
+
+TEST(InputRunnerTest, AnInputThatNeverBlocksKeepsSealedBatchesWhileTheQueueIsFull) {
   InputRunnerSettings rs;
   rs.batch_size = 2;
-  InputRunner runner(decl, std::make_unique<NeverBlockingInput>(args), rs, queue, stopping,
-                     abandoned);
+  NeverBlockingRig rig(1, rs);
+  InputRunner& runner = rig.runner;
+  BoundedQueue<Batch*>& queue = rig.queue;
   // Three batches' worth with room for one: a blocking push would hang here.
   for (int i = 0; i < 6; ++i) runner.push(Event("e" + std::to_string(i)));
   EXPECT_TRUE(runner.congested());
@@ -685,22 +708,14 @@ class SourceDecorator : public LineDecorator {
 };
 
 TEST(InputRunnerTest, LinesBecomeEventsOnTheWorkerDecoratedAsPushedEventsAreAndInOrder) {
-  PluginInfo info;
-  info.name = "lines";
-  info.kind = PluginKind::Input;
-  auto settings = std::make_shared<Settings>();
-  settings->set("type", Value("access"));
-  settings->set("tags", Value(Array{Value("from_input")}));
-  PluginDecl decl{&info, "lines_1", settings, "test"};
-  PluginEnv env;
-  PluginArgs args{info.name, decl.id, *settings, env, nullptr};
-  BoundedQueue<Batch*> queue(8);
-  std::atomic<bool> stopping{false}, abandoned{false};
+  Settings options;
+  options.set("type", Value("access"));
+  options.set("tags", Value(Array{Value("from_input")}));
   InputRunnerSettings rs;
   rs.batch_size = 10;
   rs.max_message_bytes = 8;
-  InputRunner runner(decl, std::make_unique<NeverBlockingInput>(args), rs, queue, stopping,
-                     abandoned);
+  NeverBlockingRig rig(8, rs, std::move(options));
+  InputRunner& runner = rig.runner;
   auto a = std::make_shared<const SourceDecorator>("a.log");
   auto b = std::make_shared<const SourceDecorator>("b.log");
   const Timestamp before = Timestamp::now();
@@ -714,8 +729,7 @@ TEST(InputRunnerTest, LinesBecomeEventsOnTheWorkerDecoratedAsPushedEventsAreAndI
   runner.flush();
   EXPECT_EQ(runner.events_in(), 6u);
 
-  std::vector<std::unique_ptr<Batch>> got;
-  for (Batch* p = nullptr; queue.try_pop(p);) got.emplace_back(p);
+  std::vector<std::unique_ptr<Batch>> got = rig.take_batches();
   ASSERT_EQ(got.size(), 3u);
   Batch& lines = *got[0];
   EXPECT_TRUE(lines.events.empty()) << "made by the worker, not the input's thread";
@@ -760,25 +774,16 @@ TEST(InputRunnerTest, LinesBecomeEventsOnTheWorkerDecoratedAsPushedEventsAreAndI
 }
 
 TEST(InputRunnerTest, LinesAreMadeIntoEventsOnTheInputsThreadWhileTheQueueIsHalfFull) {
-  PluginInfo info;
-  info.name = "lines";
-  info.kind = PluginKind::Input;
-  auto settings = std::make_shared<Settings>();
-  settings->set("type", Value("access"));
-  PluginDecl decl{&info, "lines_2", settings, "test"};
-  PluginEnv env;
-  PluginArgs args{info.name, decl.id, *settings, env, nullptr};
-  BoundedQueue<Batch*> queue(4);
-  std::atomic<bool> stopping{false}, abandoned{false};
+  Settings options;
+  options.set("type", Value("access"));
   InputRunnerSettings rs;
   rs.batch_size = 1;
-  InputRunner runner(decl, std::make_unique<NeverBlockingInput>(args), rs, queue, stopping,
-                     abandoned);
+  NeverBlockingRig rig(4, rs, std::move(options));
+  InputRunner& runner = rig.runner;
   auto source = std::make_shared<const SourceDecorator>("a.log");
   // Each line fills a batch: the third finds two of the queue's four places taken.
   for (const char* line : {"one", "two", "three"}) runner.push_line(line, source, true);
-  std::vector<std::unique_ptr<Batch>> got;
-  for (Batch* p = nullptr; queue.try_pop(p);) got.emplace_back(p);
+  std::vector<std::unique_ptr<Batch>> got = rig.take_batches();
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0]->lines.size(), 1u) << "the workers keep up: theirs to make";
   EXPECT_EQ(got[1]->lines.size(), 1u);
