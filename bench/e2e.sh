@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-5000000}
 workers=${2:-1}
-bin=build/release/logpipe
+bin=${LOGPIPE_BIN:-build/release/logpipe}  # LOGPIPE_BIN: another binary (before/after figures)
 [ -x "$bin" ] || scripts/build --target logpipe
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 lines=${1:-1000000}
 workers=${2:-1}
 malformed=${3:-0}
-bin=build/release/logpipe
+bin=${LOGPIPE_BIN:-build/release/logpipe}  # LOGPIPE_BIN: another binary (before/after figures)
 [ -x "$bin" ] || scripts/build --target logpipe
 gen=bench/gen_apache.py
 data=build/bench-data

@@ -796,5 +796,58 @@ TEST(InputRunnerTest, LinesAreMadeIntoEventsOnTheInputsThreadWhileTheQueueIsHalf
   EXPECT_TRUE(e.has_tag("_cut"));
 }
 
+// A consumer waiting in pop(), on its own thread, for up to a minute.
+struct WaitingConsumer {
+  explicit WaitingConsumer(BoundedQueue<int>& q) : queue(q) {
+    thread = std::thread([this] { got = queue.pop(item, std::chrono::seconds(60)); });
+    while (queue.consumers_waiting() == 0) std::this_thread::yield();
+  }
+  ~WaitingConsumer() {
+    if (thread.joinable()) thread.join();
+  }
+  BoundedQueue<int>& queue;
+  int item = 0;
+  bool got = false;
+  std::thread thread;
+};
+
+TEST(BoundedQueueTest, APushThatOwesTheWakeUpSaysSoAndWakeConsumerPaysIt) {
+  BoundedQueue<int> queue(4);
+  WaitingConsumer consumer(queue);
+  std::atomic<bool> abandoned{false};
+  bool owed = false;
+  ASSERT_TRUE(queue.push(7, abandoned, &owed));
+  EXPECT_TRUE(owed) << "a consumer was waiting and was not woken";
+  queue.wake_consumer();
+  consumer.thread.join();
+  EXPECT_TRUE(consumer.got);
+  EXPECT_EQ(consumer.item, 7);
+  // With nobody waiting nothing is owed.
+  ASSERT_TRUE(queue.push(8, abandoned, &owed));
+  EXPECT_FALSE(owed);
+}
+
+TEST(BoundedQueueTest, AProducerBlockedOnAFullQueueWakesTheConsumerItsPushesLetSleep) {
+  BoundedQueue<int> queue(1);
+  std::atomic<bool> abandoned{false};
+  const int64_t began = steady_ns();
+  {
+    WaitingConsumer consumer(queue);
+    bool owed = false;
+    ASSERT_TRUE(queue.push(1, abandoned, &owed));
+    ASSERT_TRUE(owed);
+    // The queue is full and its consumer asleep: this push must wake it, or
+    // both would wait out the consumer's minute.
+    ASSERT_TRUE(queue.push(2, abandoned, &owed));
+    consumer.thread.join();
+    EXPECT_TRUE(consumer.got);
+    EXPECT_EQ(consumer.item, 1);
+  }
+  EXPECT_LT(steady_ns() - began, int64_t{30} * 1000000000) << "woken, not timed out";
+  int left = 0;
+  ASSERT_TRUE(queue.try_pop(left));
+  EXPECT_EQ(left, 2);
+}
+
 }  // namespace
 }  // namespace logpipe

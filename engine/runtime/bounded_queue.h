@@ -32,9 +32,14 @@ class BoundedQueue {
       : capacity_(capacity < 1 ? 1 : capacity), low_water_(capacity_ - std::max<size_t>(1, capacity_ / 2)) {}
 
   // Blocks while full. Returns false, without queuing, once *abandoned is set.
-  bool push(T item, const std::atomic<bool>& abandoned) {
+  // With `wake_owed`, a consumer waiting for the item is not woken: the
+  // caller is told (*wake_owed true) and owes it a wake_consumer(). A waiting
+  // consumer also looks again at the end of its timeout by itself.
+  bool push(T item, const std::atomic<bool>& abandoned, bool* wake_owed = nullptr) {
     std::unique_lock<std::mutex> lock(mu_);
     if (items_.size() >= capacity_) {
+      // A consumer asleep on a full queue was owed a wake-up (see wake_owed).
+      if (consumers_waiting_ > 0) not_empty_.notify_one();
       int64_t began = steady_ns();
       ++producers_waiting_;
       while (items_.size() >= capacity_) {
@@ -47,9 +52,11 @@ class BoundedQueue {
       --producers_waiting_;
       blocked_ns_.fetch_add(steady_ns() - began, std::memory_order_relaxed);
     }
-    put(item, lock);
+    put(item, lock, wake_owed);
     return true;
   }
+  // Wakes a consumer waiting in pop(), for a push that owed it.
+  void wake_consumer() { not_empty_.notify_one(); }
 
   // Never blocks: false when the queue is full.
   bool try_push(T& item) {
@@ -87,15 +94,24 @@ class BoundedQueue {
   uint64_t popped() const { return popped_.load(std::memory_order_relaxed); }
   size_t depth() const { return size_.load(std::memory_order_relaxed); }
   int64_t blocked_ns() const { return blocked_ns_.load(std::memory_order_relaxed); }
+  // Consumers waiting in pop() now.
+  int consumers_waiting() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return consumers_waiting_;
+  }
 
  private:
-  void put(T& item, std::unique_lock<std::mutex>& lock) {
+  void put(T& item, std::unique_lock<std::mutex>& lock, bool* wake_owed = nullptr) {
     items_.push_back(std::move(item));
     size_.store(items_.size(), std::memory_order_relaxed);
     pushed_.fetch_add(1, std::memory_order_relaxed);
     bool wake = consumers_waiting_ > 0;
     lock.unlock();
-    if (wake) not_empty_.notify_one();
+    if (wake_owed) {
+      *wake_owed = wake;
+    } else if (wake) {
+      not_empty_.notify_one();
+    }
   }
   void take(T& item, std::unique_lock<std::mutex>& lock) {
     item = std::move(items_.front());

@@ -112,13 +112,14 @@ void OutputRunner::recycle(Work* w) {
 }
 
 bool OutputRunner::enqueue(Batch* b, const std::vector<const Event*>& events,
-                           OutputEncoder* encoder, const std::atomic<bool>& abandoned) {
+                           OutputEncoder* encoder, const std::atomic<bool>& abandoned,
+                           bool* wake_owed) {
   Work* w = take_work();
   w->reset(b, events);
   if (encoder) w->encode(*encoder);
   b->holds.fetch_add(1, std::memory_order_relaxed);
   pending_.fetch_add(events.size(), std::memory_order_relaxed);
-  if (!queue_.push(w, abandoned)) {
+  if (!queue_.push(w, abandoned, wake_owed)) {
     pending_.fetch_sub(events.size(), std::memory_order_relaxed);
     b->holds.fetch_sub(1, std::memory_order_relaxed);
     recycle(w);

@@ -74,9 +74,12 @@ class OutputRunner {
 
   // Worker: hands over events (of batch b, routed here) and takes a hold on b.
   // Blocks while the queue is full. Returns false, taking no hold, once
-  // `abandoned` is set.
+  // `abandoned` is set. With `wake_owed`, the output's thread, if it waits for
+  // work, is not woken: *wake_owed says whether the caller owes wake().
   bool enqueue(Batch* b, const std::vector<const Event*>& events, OutputEncoder* encoder,
-               const std::atomic<bool>& abandoned);
+               const std::atomic<bool>& abandoned, bool* wake_owed = nullptr);
+  // Wakes the output's thread for work enqueued without waking it.
+  void wake() { queue_.wake_consumer(); }
 
   void start();
   // No more enqueue() calls will come: the thread ends when everything is done.

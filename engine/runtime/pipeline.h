@@ -141,6 +141,8 @@ class Pipeline {
 
   void run_worker(Worker& w);
   void route_to_outputs(Worker& w, Batch* b, std::vector<Event*>& live);
+  // Pays the wake-ups w owes the outputs' threads.
+  void wake_outputs(Worker& w);
   void batch_done(Batch* b);
   void thread_ended(size_t slot);
   void begin_drain();
