@@ -152,7 +152,7 @@ Value* Object::find(std::string_view key) {
     return p < 0 ? nullptr : &entries_[static_cast<size_t>(p)].second;
   }
   for (auto& e : entries_)
-    if (e.first == key) return &e.second;
+    if (same_key(e.first, key)) return &e.second;
   return nullptr;
 }
 
@@ -162,7 +162,7 @@ const Value* Object::find(std::string_view key) const {
     return p < 0 ? nullptr : &entries_[static_cast<size_t>(p)].second;
   }
   for (auto& e : entries_)
-    if (e.first == key) return &e.second;
+    if (same_key(e.first, key)) return &e.second;
   return nullptr;
 }
 

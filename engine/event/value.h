@@ -39,6 +39,13 @@ struct Timestamp {
 class Value;
 using Array = std::vector<Value>;
 
+// key == name, for the scans of an object's keys: most keys a scan passes
+// have the length of the one sought but not its first byte ("@version" and
+// "clientip"), and are told apart without a call to memcmp.
+inline bool same_key(const std::string& key, std::string_view name) {
+  return key.size() == name.size() && (name.empty() || (key[0] == name[0] && key == name));
+}
+
 class Object {
  public:
   using Entry = std::pair<std::string, Value>;

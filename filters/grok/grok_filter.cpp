@@ -359,7 +359,7 @@ void GrokFilter::store(const Grok& grok, bool direct, Event& e) {
       if (sink.captured_once) {
         auto& entries = fields.entries();
         for (size_t f = 0; f < fields_before && !existing; ++f)
-          if (entries[f].first == name) existing = &entries[f].second;
+          if (same_key(entries[f].first, name)) existing = &entries[f].second;
       } else {
         existing = fields.find(name);
       }
