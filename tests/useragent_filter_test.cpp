@@ -119,6 +119,21 @@ TEST(UseragentFilterTest, LegacyAtTheRootWithPrefix) {
             R"("ua_version":"7.88.1","ua_os_name":"Other","ua_os":"Other","ua_os_full":"Other"})");
 }
 
+TEST(UseragentFilterTest, APrefixThatMakesAnInvalidFieldNameIsRefusedNamingItOnce) {
+  std::string option, error;
+  try {
+    make(opts({{"prefix", Value("ua[")}}));
+  } catch (const OptionError& e) {
+    option = e.option;
+    error = e.what();
+  }
+  EXPECT_EQ(option, "prefix");
+  const std::string ref = "'[ua[name]'";
+  const size_t at = error.find(ref);
+  ASSERT_NE(at, std::string::npos) << error;
+  EXPECT_EQ(error.find(ref, at + ref.size()), std::string::npos) << "named twice: " << error;
+}
+
 TEST(UseragentFilterTest, MissingEmptyOrNonStringSourceChangesNothing) {
   auto f = make(opts({{"target", Value("ua")}, {"add_tag", Value(Array{Value("parsed")})}}));
   for (Value v : {Value(""), Value(int64_t{5}), Value(Array{}), Value()}) {

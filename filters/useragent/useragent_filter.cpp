@@ -111,7 +111,8 @@ UseragentFilter::UseragentFilter(const PluginArgs& args) : Filter(args), cache_(
       std::string ref = base + "[" + o.prefix + names[s] + "]";
       std::string error;
       auto parsed = FieldRef::parse(ref, &error);
-      if (!parsed) throw OptionError("prefix", "gives an invalid field name '" + ref + "': " + error);
+      // The parse error quotes the reference the prefix made.
+      if (!parsed) throw OptionError("prefix", "makes an " + error);
       refs_[s] = *parsed;
     }
   }
