@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "engine/event/event.h"
-#include "engine/plugin.h"
 
 namespace logpipe {
 
 class InputRunner;
+class LineDecorator;  // engine/plugin.h
 
 // Lines an input handed over with push_line(), not made into events yet: the
 // worker that takes the batch makes them (InputRunner::make_line_events). A

@@ -173,7 +173,7 @@ void Pipeline::run_worker(Worker& w) {
       b->holds.store(1, std::memory_order_relaxed);  // this worker's own
       b->input->make_line_events(b);
       w.events_taken.fetch_add(b->events.size(), std::memory_order_relaxed);
-      if (!b->events.empty()) queue_wait_.record(steady_ns() - b->sealed_ns, b->events.size());
+      if (!b->events.empty()) queue_wait_.record(w.batch_began_ns - b->sealed_ns, b->events.size());
       w.live.clear();
       for (Event& e : b->events) w.live.push_back(&e);
       w.graph->run(w.live, [b, &w](std::unique_ptr<Event> e) {
